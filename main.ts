@@ -1,0 +1,53 @@
+// The hakv command line: `hakv <role> [args]`. Parses nothing beyond the role; each role reads
+// its own arguments.
+import { ConfigFileError, loadConfig, startServer } from "./src/server/mod.ts";
+import { HAKV_VERSION, REDIS_VERSION } from "./src/server/server.ts";
+
+const USAGE = `Usage: hakv <role> [options]
+
+Roles:
+  server [/path/to/redis.conf] [--directive value ...]   a Redis-compatible data node
+  sentinel                                                (not yet available)
+  proxy                                                   (not yet available)
+  up                                                      (not yet available)
+
+  hakv --version | -v     print the version
+  hakv --help | -h        print this help
+`;
+
+function main(argv: string[]): number | undefined {
+  const [role, ...rest] = argv;
+  if (role === "--version" || role === "-v") {
+    console.log(`hakv v=${HAKV_VERSION} redis-compatible=${REDIS_VERSION}`);
+    return 0;
+  }
+  if (role === "--help" || role === "-h") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (role === "server") {
+    if (rest[0] === "--version" || rest[0] === "-v") {
+      console.log(`hakv server v=${HAKV_VERSION} redis-compatible=${REDIS_VERSION}`);
+      return 0;
+    }
+    try {
+      const config = loadConfig(rest);
+      startServer(config, { signals: true });
+    } catch (err) {
+      if (err instanceof ConfigFileError) {
+        console.error(err.message);
+        return 1;
+      }
+      console.error(`hakv server: ${err instanceof Error ? err.message : err}`);
+      return 1;
+    }
+    return undefined; // keep running
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+if (import.meta.main) {
+  const code = main(Deno.args);
+  if (code !== undefined) Deno.exit(code);
+}

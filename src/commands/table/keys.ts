@@ -1,0 +1,151 @@
+// Generic keyspace commands: existence, types, renames, expiry, iteration.
+import { ALL_KEYS, command, type CommandSpec, KEY1 } from "../spec.ts";
+
+type Extra = Omit<Partial<CommandSpec>, "name" | "arity" | "group" | "summary">;
+function gen<const N extends string, const E extends Extra>(
+  name: N,
+  arity: number,
+  summary: string,
+  extra: E,
+) {
+  return command(name, arity, { group: "generic", acl: ["keyspace"], summary, ...extra });
+}
+const TWO_KEYS = { firstKey: 1, lastKey: 2, step: 1 } as const;
+const N_KEYS = "O(N) where N is the number of keys that will be removed.";
+
+export const KEY_COMMANDS = [
+  gen("del", -2, "Delete a key", { flags: ["write"], ...ALL_KEYS, complexity: N_KEYS }),
+  gen(
+    "unlink",
+    -2,
+    "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+    {
+      flags: ["write", "fast"],
+      ...ALL_KEYS,
+      since: "4.0.0",
+      complexity: N_KEYS,
+    },
+  ),
+  gen("exists", -2, "Determine if a key exists", {
+    flags: ["readonly", "fast"],
+    ...ALL_KEYS,
+    complexity: "O(N) where N is the number of keys to check.",
+  }),
+  gen("type", 2, "Determine the type stored at key", { flags: ["readonly", "fast"], ...KEY1 }),
+  gen("keys", 2, "Find all keys matching the given pattern", {
+    flags: ["readonly"],
+    acl: ["keyspace", "dangerous"],
+    complexity: "O(N) with N being the number of keys in the database",
+  }),
+  gen("scan", -2, "Incrementally iterate the keys space", {
+    flags: ["readonly"],
+    since: "2.8.0",
+    complexity: "O(1) for every call. O(N) for a complete iteration.",
+  }),
+  gen("randomkey", 1, "Return a random key from the keyspace", { flags: ["readonly"] }),
+  gen("rename", 3, "Rename a key", { flags: ["write"], ...TWO_KEYS }),
+  gen("renamenx", 3, "Rename a key, only if the new key does not exist", {
+    flags: ["write", "fast"],
+    ...TWO_KEYS,
+  }),
+  gen("copy", -3, "Copy a key", {
+    flags: ["write", "denyoom"],
+    ...TWO_KEYS,
+    since: "6.2.0",
+    complexity: "O(N) worst case for collections, where N is the number of nested items.",
+  }),
+  gen("move", 3, "Move a key to another database", { flags: ["write", "fast"], ...KEY1 }),
+  gen("expire", -3, "Set a key's time to live in seconds", { flags: ["write", "fast"], ...KEY1 }),
+  gen("pexpire", -3, "Set a key's time to live in milliseconds", {
+    flags: ["write", "fast"],
+    ...KEY1,
+    since: "2.6.0",
+  }),
+  gen("expireat", -3, "Set the expiration for a key as a UNIX timestamp", {
+    flags: ["write", "fast"],
+    ...KEY1,
+    since: "1.2.0",
+  }),
+  gen(
+    "pexpireat",
+    -3,
+    "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+    {
+      flags: ["write", "fast"],
+      ...KEY1,
+      since: "2.6.0",
+    },
+  ),
+  gen("ttl", 2, "Get the time to live for a key in seconds", {
+    flags: ["readonly", "fast"],
+    ...KEY1,
+  }),
+  gen("pttl", 2, "Get the time to live for a key in milliseconds", {
+    flags: ["readonly", "fast"],
+    ...KEY1,
+    since: "2.6.0",
+  }),
+  gen("expiretime", 2, "Get the expiration Unix timestamp for a key", {
+    flags: ["readonly", "fast"],
+    ...KEY1,
+    since: "7.0.0",
+  }),
+  gen("pexpiretime", 2, "Get the expiration Unix timestamp for a key in milliseconds", {
+    flags: ["readonly", "fast"],
+    ...KEY1,
+    since: "7.0.0",
+  }),
+  gen("persist", 2, "Remove the expiration from a key", {
+    flags: ["write", "fast"],
+    ...KEY1,
+    since: "2.2.0",
+  }),
+  gen(
+    "touch",
+    -2,
+    "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+    {
+      flags: ["readonly", "fast"],
+      ...ALL_KEYS,
+      since: "3.2.1",
+      complexity: "O(N) where N is the number of keys that will be touched.",
+    },
+  ),
+  gen("object", -2, "A container for object introspection commands", {
+    container: true,
+    since: "2.2.3",
+  }),
+  gen("object|encoding", 3, "Inspect the internal encoding of a Redis object", {
+    flags: ["readonly"],
+    firstKey: 2,
+    lastKey: 2,
+    step: 1,
+    since: "2.2.3",
+  }),
+  gen("object|freq", 3, "Get the logarithmic access frequency counter of a Redis object", {
+    flags: ["readonly"],
+    firstKey: 2,
+    lastKey: 2,
+    step: 1,
+    since: "4.0.0",
+  }),
+  gen("object|idletime", 3, "Get the time since a Redis object was last accessed", {
+    flags: ["readonly"],
+    firstKey: 2,
+    lastKey: 2,
+    step: 1,
+    since: "2.2.3",
+  }),
+  gen("object|refcount", 3, "Get the number of references to the value of the key", {
+    flags: ["readonly"],
+    firstKey: 2,
+    lastKey: 2,
+    step: 1,
+    since: "2.2.3",
+  }),
+  gen("object|help", 2, "Show helpful text about the different subcommands", {
+    flags: ["loading", "stale"],
+    since: "6.2.0",
+    complexity: "O(1)",
+  }),
+] as const;

@@ -1,0 +1,69 @@
+// Binary-safe conversions between bytes and "binary strings": one-byte JS strings whose char
+// codes are the bytes 0..255 (latin1). Keys and string values are held this way because V8
+// stores them at one byte per character and Map lookups on them are fast.
+import { Buffer } from "node:buffer";
+
+const encoder = new TextEncoder();
+
+/** Decodes `bytes[start, end)` into a binary string. */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const len = end - start;
+  if (len <= 0) return "";
+  if (len <= 8) {
+    // Short strings: a loop beats the native call's fixed cost.
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  return asBuffer(bytes).latin1Slice(start, end);
+}
+
+/** Writes binary string `s` into `out` at `at`; `out` must have room for `s.length` bytes. */
+export function writeLatin1(s: string, out: Uint8Array, at: number): void {
+  const len = s.length;
+  if (len === 0) return;
+  if (len > 16) {
+    // encodeInto is exact when every char is ASCII; a char >= 0x80 makes it write two bytes,
+    // so it stops early, and the loop below rewrites the whole run.
+    const r = encoder.encodeInto(s, out.subarray(at, at + len));
+    if (r.read === len && r.written === len) return;
+  }
+  for (let i = 0; i < len; i++) out[at + i] = s.charCodeAt(i);
+}
+
+/** Encodes a binary string as a fresh byte array. */
+export function fromLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  writeLatin1(s, out, 0);
+  return out;
+}
+
+/** Encodes text (UTF-8) into its binary-string form, as a client sending it would. */
+export function utf8ToLatin1(text: string): string {
+  return latin1(encoder.encode(text));
+}
+
+/** Decodes a binary string holding UTF-8 bytes into text (for logs and messages). */
+export function latin1ToUtf8(s: string): string {
+  return new TextDecoder().decode(fromLatin1(s));
+}
+
+interface Latin1Buffer extends Uint8Array {
+  latin1Slice(start: number, end: number): string;
+}
+
+const views = new WeakMap<ArrayBufferLike, Latin1Buffer>();
+
+function asBuffer(bytes: Uint8Array): Latin1Buffer {
+  if (bytes instanceof Buffer) return bytes as unknown as Latin1Buffer;
+  // Cache one Buffer view per backing store; offsets are then relative to byteOffset.
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+    let view = views.get(bytes.buffer);
+    if (view === undefined) {
+      view = Buffer.from(bytes.buffer, 0, bytes.byteLength) as unknown as Latin1Buffer;
+      views.set(bytes.buffer, view);
+    }
+    return view;
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Latin1Buffer;
+}

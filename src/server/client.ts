@@ -1,0 +1,71 @@
+// One connected client: its protocol state (RESP version, selected db, name, auth) and its
+// reply buffer. The socket loop (connection.ts) owns the I/O; handlers only see this.
+import type { Db } from "../engine/keyspace.ts";
+import { Argv, RespWriter } from "../resp/mod.ts";
+
+export type ReplyMode = "on" | "off" | "skip";
+
+export class Client {
+  readonly w = new RespWriter();
+  readonly argv = new Argv();
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  name = "";
+  libName = "";
+  libVer = "";
+  authenticated: boolean;
+  user = "default";
+  dbIndex = 0;
+  db: Db;
+  replyMode: ReplyMode = "on";
+  /** Skip the reply of the command being run (CLIENT REPLY SKIP applies to the next one). */
+  skipNext = false;
+  /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
+  closeAfterReply = false;
+  /** Close now, dropping pending replies. */
+  closed = false;
+  monitor = false;
+  noEvict = false;
+  lastCommand = "NULL";
+  /** Bytes of the query buffer and of pending output, for CLIENT LIST. */
+  queryBufferLength = 0;
+  queryBufferPeak = 0;
+  /** Commands executed so far. */
+  commands = 0;
+  /** Set by the socket loop: wakes the connection so it notices a kill. */
+  interrupt: () => void = () => {};
+
+  constructor(
+    readonly id: number,
+    readonly addr: string,
+    readonly laddr: string,
+    db: Db,
+    authenticated: boolean,
+  ) {
+    this.db = db;
+    this.authenticated = authenticated;
+  }
+
+  get protocol(): 2 | 3 {
+    return this.w.protocol;
+  }
+
+  set protocol(p: 2 | 3) {
+    this.w.protocol = p;
+  }
+
+  /** Flags as CLIENT LIST prints them. */
+  flags(): string {
+    let f = "";
+    if (this.monitor) f += "O";
+    if (this.closeAfterReply) f += "c";
+    if (this.noEvict) f += "e";
+    return f === "" ? "N" : f;
+  }
+
+  /** Drops the connection as soon as possible (CLIENT KILL, shutdown). */
+  kill(): void {
+    this.closed = true;
+    this.interrupt();
+  }
+}

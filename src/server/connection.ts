@@ -1,0 +1,149 @@
+// The socket loop of one client: read into a reused buffer, run every complete command in it,
+// then send all the replies with one write. Pipelined commands therefore cost one read and one
+// write per batch. Protocol errors get Redis's reply and close the connection; a client whose
+// unparsed input passes client-query-buffer-limit is closed without a reply, as Redis does.
+import { RequestParser } from "../resp/mod.ts";
+import type { Client } from "./client.ts";
+import { execute } from "./dispatch.ts";
+import type { Server } from "./server.ts";
+
+const INITIAL_READ = 16 * 1024;
+/** Read buffers grown past this for a big command shrink back afterwards. */
+const KEEP_READ = 1024 * 1024;
+
+export async function serveConnection(
+  server: Server,
+  c: Client,
+  conn: Deno.TcpConn,
+): Promise<void> {
+  const parser = new RequestParser();
+  const limits = { maxBulkLen: server.maxBulkLen, unauthenticated: false };
+  let buf = new Uint8Array(INITIAL_READ);
+  let start = 0;
+  let end = 0;
+  let flushing: Promise<void> | null = null;
+  let connClosed = false;
+
+  const closeConn = () => {
+    if (connClosed) return;
+    connClosed = true;
+    try {
+      conn.close();
+    } catch {
+      // already closed by the peer
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (flushing !== null) return flushing;
+    flushing = (async () => {
+      try {
+        while (c.w.length > 0 && !c.closed) {
+          const n = c.w.length;
+          await writeAll(conn, c.w.bytes());
+          server.stats.netOutputBytes += n;
+          c.w.consume(n);
+        }
+      } catch {
+        c.closed = true;
+      } finally {
+        flushing = null;
+      }
+    })();
+    return flushing;
+  };
+
+  // Other clients' actions (MONITOR feeds, CLIENT KILL) reach this connection through here.
+  c.interrupt = () => {
+    if (c.closed) closeConn();
+    else if (c.w.length > 0) flush();
+  };
+
+  try {
+    while (!c.closed) {
+      if (end === buf.length) {
+        // Full: move the unparsed tail to the front, or grow for a command bigger than buf.
+        if (start > 0) {
+          buf.copyWithin(0, start, end);
+          end -= start;
+          start = 0;
+        } else {
+          const size = Math.max(buf.length * 2, parser.need + 1024);
+          const next = new Uint8Array(size);
+          next.set(buf.subarray(0, end));
+          buf = next;
+        }
+      } else if (parser.need > buf.length - start && start > 0) {
+        buf.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
+      }
+      let n: number | null;
+      try {
+        n = await conn.read(buf.subarray(end));
+      } catch {
+        break;
+      }
+      if (n === null || c.closed) break;
+      end += n;
+      server.stats.netInputBytes += n;
+      c.lastInteraction = Date.now();
+
+      while (start < end && !c.closed) {
+        limits.maxBulkLen = server.maxBulkLen;
+        limits.unauthenticated = !c.authenticated;
+        const used = parser.parse(buf, start, end, c.argv, limits);
+        if (used === 0) break;
+        if (used < 0) {
+          c.w.error(parser.error);
+          server.log.verbose(`Protocol error (${parser.error}) from client: addr=${c.addr}`);
+          c.closeAfterReply = true;
+          start = end;
+          break;
+        }
+        start += used;
+        if (c.argv.length === 0) continue;
+        const mark = c.w.length;
+        const pending = execute(server, c, c.argv);
+        if (pending !== undefined) {
+          await flush();
+          await pending;
+        }
+        if (c.replyMode !== "on" || c.skipNext) {
+          // CLIENT REPLY OFF / SKIP: discard what the command wrote.
+          if (c.replyMode === "skip") {
+            c.replyMode = "on";
+            c.skipNext = true;
+          } else if (c.skipNext) {
+            c.w.truncate(mark);
+            c.skipNext = false;
+          } else c.w.truncate(mark);
+        }
+        if (c.closeAfterReply) break;
+      }
+      if (start === end) {
+        start = 0;
+        end = 0;
+        if (buf.length > KEEP_READ) buf = new Uint8Array(INITIAL_READ);
+      }
+      c.queryBufferLength = end - start;
+      if (c.queryBufferLength > c.queryBufferPeak) c.queryBufferPeak = c.queryBufferLength;
+      if (end - start > server.queryBufferLimit) {
+        server.log.warning(
+          `Closing client that reached max query buffer length: addr=${c.addr} (qbuf initial bytes: ...)`,
+        );
+        break;
+      }
+      if (c.w.length > 0) await flush();
+      if (c.closeAfterReply) break;
+    }
+  } finally {
+    if (flushing !== null) await flushing;
+    closeConn();
+  }
+}
+
+async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}

@@ -1,0 +1,118 @@
+// The data node's entry points: build the configuration from redis-server style arguments,
+// start serving, and shut down on signals or SHUTDOWN.
+import { Config, ConfigFileError } from "./config.ts";
+import { Server } from "./server.ts";
+import { HAKV_VERSION, REDIS_VERSION } from "./server.ts";
+
+export { Config, ConfigError, ConfigFileError } from "./config.ts";
+export { Server } from "./server.ts";
+export { execute } from "./dispatch.ts";
+export { Client } from "./client.ts";
+
+/**
+ * Turns `[config-file] [--name value ...]` into config text, as redis-server does: each `--name`
+ * starts a new line and the words after it are its values.
+ */
+export function argsToConfig(args: readonly string[]): { file: string; text: string } {
+  let file = "";
+  let i = 0;
+  if (args.length > 0 && !args[0]!.startsWith("--")) {
+    file = args[0]!;
+    i = 1;
+  }
+  const lines: string[] = [];
+  for (; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith("--")) lines.push(a.slice(2));
+    else if (lines.length === 0) lines.push(a);
+    else lines[lines.length - 1] += " " + quoteWord(a);
+  }
+  return { file, text: lines.join("\n") };
+}
+
+function quoteWord(w: string): string {
+  if (w !== "" && !/[\s"'\\]/.test(w)) return w;
+  return '"' + w.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
+}
+
+/** Builds a Config from redis-server style arguments; throws ConfigFileError. */
+export function loadConfig(args: readonly string[]): Config {
+  const config = new Config();
+  const { file, text } = argsToConfig(args);
+  if (file !== "") {
+    let body: string;
+    try {
+      body = file === "-" ? new TextDecoder().decode(readAllStdin()) : Deno.readTextFileSync(file);
+    } catch (err) {
+      throw new ConfigFileError(
+        file,
+        0,
+        "",
+        `Fatal error, can't open config file '${file}': ${
+          err instanceof Error ? err.message : err
+        }`,
+      );
+    }
+    config.load(body, file);
+    config.file = file === "-" ? "" : resolvePath(file);
+  }
+  if (text !== "") config.load(text, "(command line)");
+  return config;
+}
+
+function resolvePath(p: string): string {
+  return p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
+}
+
+function readAllStdin(): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  while (true) {
+    const n = Deno.stdin.readSync(buf);
+    if (n === null || n === 0) break;
+    chunks.push(buf.slice(0, n));
+  }
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
+}
+
+export interface StartOptions {
+  /** Install SIGTERM/SIGINT handlers (the CLI does; embedded servers usually not). */
+  signals?: boolean;
+}
+
+/** Starts a data node from a loaded Config. */
+export function startServer(config: Config, options: StartOptions = {}): Server {
+  const server = new Server(config);
+  const log = server.log;
+  config.watch("logfile", (v) => log.setFile(v));
+  log.role = "C";
+  log.notice("oO0OoO0OoO0Oo hakv is starting oO0OoO0OoO0Oo");
+  log.notice(
+    `hakv version=${HAKV_VERSION} (Redis version=${REDIS_VERSION}), bits=64, pid=${Deno.pid}, just started`,
+  );
+  log.notice(
+    config.file === "" ? "Configuration loaded" : `Configuration loaded from ${config.file}`,
+  );
+  log.role = "M";
+  server.listen();
+  const pidfile = config.get("pidfile");
+  if (pidfile !== "") Deno.writeTextFileSync(pidfile, `${Deno.pid}\n`);
+  log.notice(`Running mode=standalone, port=${server.port}.`);
+  log.notice("Server initialized");
+  log.notice("Ready to accept connections tcp");
+  if (options.signals) {
+    const onSignal = (name: string) => () => {
+      log.warning(`Received ${name} scheduling shutdown...`);
+      server.shutdown().then(() => Deno.exit(server.exitCode));
+    };
+    Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+    Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+  }
+  return server;
+}

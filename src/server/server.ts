@@ -1,0 +1,377 @@
+// The data node: owns the configuration, the keyspace, the connected clients and the periodic
+// work (active expiry, idle timeouts, rates). Sockets are served by connection.ts, commands by
+// dispatch.ts and the handlers.
+import { type Command, type HandlerName, SERVER_REGISTRY } from "../commands/mod.ts";
+import { ActiveExpirer, Keyspace } from "../engine/keyspace.ts";
+import { CursorRegistry } from "../engine/scan.ts";
+import type { Argv } from "../resp/mod.ts";
+import { Logger } from "../_util/log.ts";
+import { Client } from "./client.ts";
+import type { Config } from "./config.ts";
+import { serveConnection } from "./connection.ts";
+import { MAX_CLIENTS } from "./errors.ts";
+import type { Handler } from "./handler.ts";
+import { HANDLERS } from "./handlers/mod.ts";
+import { Stats } from "./stats.ts";
+
+export const REDIS_VERSION = "7.0.15";
+export const HAKV_VERSION = "0.1.0";
+
+const PROTECTED_MODE_DENIED =
+  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+interface Pause {
+  until: number;
+  all: boolean;
+  done: Promise<void>;
+  release: () => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class Server {
+  readonly registry = SERVER_REGISTRY;
+  readonly keyspace: Keyspace;
+  readonly stats: Stats;
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly scans = new CursorRegistry<string>();
+  readonly runId: string;
+  readonly startTime = Date.now();
+  readonly log: Logger;
+  readonly #expirer: ActiveExpirer;
+  readonly #listeners: Deno.TcpListener[] = [];
+  #nextClientId = 1;
+  #cron: ReturnType<typeof setInterval> | undefined;
+  #pause: Pause | null = null;
+  #renamed = new Map<string, Command | null>();
+  #stopping: Promise<void> | null = null;
+  /** Resolves when the server has shut down (SHUTDOWN, signals, close()). */
+  readonly closed: Promise<void>;
+  #resolveClosed!: () => void;
+  /** Cached hot config values. */
+  slowlogThreshold = 10000;
+  maxBulkLen = 512 * 1024 * 1024;
+  queryBufferLimit = 1024 * 1024 * 1024;
+  requirePass = "";
+  lastSave = Math.floor(Date.now() / 1000);
+  /** Bytes lost to closed connections, for info. */
+  port = 0;
+  /** Set by SHUTDOWN/signals: the process exit code main.ts should use. */
+  exitCode = 0;
+
+  constructor(readonly config: Config, log = new Logger()) {
+    this.log = log;
+    this.runId = randomHex(40);
+    this.keyspace = new Keyspace({
+      shards: config.int("shards"),
+      databases: config.int("databases"),
+    });
+    this.#expirer = new ActiveExpirer(this.keyspace);
+    this.stats = new Stats(this.registry.all().length);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    config.watch("slowlog-log-slower-than", (v) => (this.slowlogThreshold = Number(v)));
+    config.watch("proto-max-bulk-len", (v) => (this.maxBulkLen = Number(v)));
+    config.watch("client-query-buffer-limit", (v) => (this.queryBufferLimit = Number(v)));
+    config.watch("requirepass", (v) => (this.requirePass = v));
+    config.watch("loglevel", (v) => (this.log.level = v as Logger["level"]));
+    config.watch("slowlog-max-len", (v) => {
+      const max = Number(v);
+      if (this.stats.slowlog.length > max) this.stats.slowlog.length = max;
+    });
+    config.watch("hz", () => this.#scheduleCron());
+    for (const [from, to] of config.renames) {
+      this.#renamed.set(from, null);
+      if (to !== "") this.#renamed.set(to, this.registry.get(from) ?? null);
+    }
+  }
+
+  /** A top-level command by lower-case name, after `rename-command`. */
+  commandByName(name: string): Command | undefined {
+    if (this.#renamed.size > 0 && this.#renamed.has(name)) {
+      return this.#renamed.get(name) ?? undefined;
+    }
+    return this.registry.get(name);
+  }
+
+  handlerFor(cmd: Command): Handler {
+    return HANDLERS[cmd.fullName as HandlerName];
+  }
+
+  /** Creates the state for a new connection (also used by in-process tests). */
+  newClient(addr: string, laddr: string): Client {
+    const c = new Client(
+      this.#nextClientId++,
+      addr,
+      laddr,
+      this.keyspace.db(0),
+      this.requirePass === "",
+    );
+    this.clients.set(c.id, c);
+    this.stats.connectionsReceived++;
+    return c;
+  }
+
+  removeClient(c: Client): void {
+    this.clients.delete(c.id);
+    this.monitors.delete(c);
+  }
+
+  // --- Listening ---------------------------------------------------------------------------
+
+  /** Binds every configured address and starts serving. */
+  listen(): void {
+    this.port = this.config.int("port");
+    if (this.config.int("tls-port") !== 0) {
+      throw new Error("TLS is not supported by hakv yet (tls-port must be 0)");
+    }
+    if (this.port === 0) {
+      this.log.warning("port 0: not listening on TCP");
+    } else {
+      for (const raw of this.config.get("bind").split(" ")) {
+        const optional = raw.startsWith("-");
+        const addr = optional ? raw.slice(1) : raw;
+        const hostname = addr === "*" ? "0.0.0.0" : addr === "::*" ? "::" : addr;
+        try {
+          const l = Deno.listen({ hostname, port: this.port, transport: "tcp" });
+          this.#listeners.push(l);
+          this.#accept(l);
+        } catch (err) {
+          if (optional) continue;
+          throw new Error(
+            `Failed listening on port ${this.port} (tcp), aborting: ${
+              err instanceof Error ? err.message : err
+            }`,
+          );
+        }
+      }
+    }
+    this.#scheduleCron();
+  }
+
+  async #accept(listener: Deno.TcpListener): Promise<void> {
+    while (true) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        return; // listener closed
+      }
+      this.#onConnection(conn);
+    }
+  }
+
+  #onConnection(conn: Deno.TcpConn): void {
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    if (this.clients.size >= this.config.int("maxclients")) {
+      this.stats.rejectedConnections++;
+      conn.write(new TextEncoder().encode(`-${MAX_CLIENTS}\r\n`)).catch(() => {}).finally(() =>
+        conn.close()
+      );
+      return;
+    }
+    if (
+      this.config.bool("protected-mode") && this.requirePass === "" && !isLoopback(remote.hostname)
+    ) {
+      this.stats.rejectedConnections++;
+      conn.write(new TextEncoder().encode(PROTECTED_MODE_DENIED)).catch(() => {}).finally(() =>
+        conn.close()
+      );
+      return;
+    }
+    try {
+      conn.setNoDelay(true);
+      const keepalive = this.config.int("tcp-keepalive");
+      if (keepalive > 0) conn.setKeepAlive(true);
+    } catch {
+      // The peer may already be gone.
+    }
+    const local = conn.localAddr as Deno.NetAddr;
+    const c = this.newClient(formatAddr(remote), formatAddr(local));
+    serveConnection(this, c, conn).finally(() => this.removeClient(c));
+  }
+
+  // --- Periodic work -------------------------------------------------------------------------
+
+  #scheduleCron(): void {
+    if (this.#cron !== undefined) clearInterval(this.#cron);
+    if (this.#listeners.length === 0 && this.port !== 0) return;
+    const hz = Math.max(1, Math.min(500, this.config.int("hz")));
+    this.#cron = setInterval(() => this.cron(1000 / hz), 1000 / hz);
+  }
+
+  /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples. */
+  cron(periodMs: number): void {
+    const effort = this.config.int("active-expire-effort");
+    this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02));
+    const now = Date.now();
+    this.stats.opsRate.sample(this.stats.commandsProcessed, now);
+    this.stats.inputRate.sample(this.stats.netInputBytes, now);
+    this.stats.outputRate.sample(this.stats.netOutputBytes, now);
+    const timeout = this.config.int("timeout") * 1000;
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (!c.monitor && now - c.lastInteraction > timeout) {
+          this.log.verbose("Closing idle client");
+          c.kill();
+        }
+      }
+    }
+  }
+
+  // --- Client pause --------------------------------------------------------------------------
+
+  /** CLIENT PAUSE: delay commands (writes only, or all) until `until` (ms epoch). */
+  pause(until: number, all: boolean): void {
+    if (this.#pause !== null) {
+      // A longer pause extends; a stricter mode (ALL) wins.
+      this.#pause.until = Math.max(this.#pause.until, until);
+      this.#pause.all ||= all;
+      clearTimeout(this.#pause.timer);
+      this.#pause.timer = setTimeout(() => this.unpause(), this.#pause.until - Date.now());
+      return;
+    }
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const timer = setTimeout(() => this.unpause(), Math.max(0, until - Date.now()));
+    this.#pause = { until, all, done, release, timer };
+  }
+
+  unpause(): void {
+    const p = this.#pause;
+    if (p === null) return;
+    this.#pause = null;
+    clearTimeout(p.timer);
+    p.release();
+  }
+
+  /** The promise a command must wait on while clients are paused, if any. */
+  pauseFor(_c: Client, cmd: Command): Promise<void> | undefined {
+    const p = this.#pause;
+    if (p === null) return undefined;
+    if (p.all) {
+      // Redis lets the commands that manage the pause itself through.
+      if (cmd.fullName === "client|unpause" || cmd.fullName === "client|pause") return undefined;
+      return p.done;
+    }
+    if (cmd.isWrite || cmd.flags.has("may_replicate")) return p.done;
+    return undefined;
+  }
+
+  get paused(): boolean {
+    return this.#pause !== null;
+  }
+
+  // --- Monitor and slow log ----------------------------------------------------------------
+
+  feedMonitors(c: Client, argv: Argv): void {
+    const now = Date.now() / 1000;
+    let line = `${now.toFixed(6)} [${c.dbIndex} ${c.addr}]`;
+    for (let i = 0; i < argv.length; i++) line += ` "${reprArg(argv.str(i))}"`;
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.w.simple(line);
+      m.interrupt();
+    }
+  }
+
+  logSlow(c: Client, argv: Argv, micros: number, _cmd: Command): void {
+    const max = this.config.int("slowlog-max-len");
+    if (max === 0) return;
+    const args: string[] = [];
+    const shown = Math.min(argv.length, 32);
+    for (let i = 0; i < shown; i++) {
+      const len = argv.len(i);
+      if (shown < argv.length && i === shown - 1) {
+        args.push(`... (${argv.length - shown + 1} more arguments)`);
+        break;
+      }
+      args.push(
+        len > 128 ? `${argv.str(i).slice(0, 128)}... (${len - 128} more bytes)` : argv.str(i),
+      );
+    }
+    this.stats.slowlog.unshift({
+      id: this.stats.slowlogNextId++,
+      time: Math.floor(Date.now() / 1000),
+      micros,
+      args,
+      addr: c.addr,
+      name: c.name,
+    });
+    if (this.stats.slowlog.length > max) this.stats.slowlog.length = max;
+  }
+
+  // --- Shutdown ------------------------------------------------------------------------------
+
+  /** Stops listening, closes every client and resolves `closed`. */
+  close(): Promise<void> {
+    if (this.#stopping !== null) return this.#stopping;
+    this.#stopping = (async () => {
+      clearInterval(this.#cron);
+      this.unpause();
+      for (const l of this.#listeners) {
+        try {
+          l.close();
+        } catch {
+          // already closed
+        }
+      }
+      for (const c of this.clients.values()) c.kill();
+      await new Promise((r) => setTimeout(r, 0));
+      this.#resolveClosed();
+    })();
+    return this.#stopping;
+  }
+
+  /** A graceful shutdown: log as Redis does, remove the pid file, close everything. */
+  async shutdown(): Promise<void> {
+    this.log.warning("User requested shutdown...");
+    const pidfile = this.config.get("pidfile");
+    if (pidfile !== "") {
+      try {
+        Deno.removeSync(pidfile);
+        this.log.notice("Removing the pid file.");
+      } catch {
+        // already gone
+      }
+    }
+    await this.close();
+    this.log.warning("hakv is now ready to exit, bye bye...");
+  }
+
+  /** The address clients can reach (tests use the first listener's port). */
+  get addresses(): Deno.NetAddr[] {
+    return this.#listeners.map((l) => l.addr as Deno.NetAddr);
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host.startsWith("127.") || host === "::1" || host === "::ffff:127.0.0.1" ||
+    host === "localhost";
+}
+
+function formatAddr(a: Deno.NetAddr): string {
+  return a.hostname.includes(":") ? `[${a.hostname}]:${a.port}` : `${a.hostname}:${a.port}`;
+}
+
+/** MONITOR's quoting of an argument (Redis sdscatrepr). */
+export function reprArg(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) out += "\\\\";
+    else if (c === 34) out += '\\"';
+    else if (c === 10) out += "\\n";
+    else if (c === 13) out += "\\r";
+    else if (c === 9) out += "\\t";
+    else if (c === 7) out += "\\a";
+    else if (c === 8) out += "\\b";
+    else if (c < 32 || c > 126) out += "\\x" + c.toString(16).padStart(2, "0");
+    else out += s[i];
+  }
+  return out;
+}
+
+export function randomHex(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(n / 2)));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, n);
+}
