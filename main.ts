@@ -1,7 +1,7 @@
 // The hakv command line: `hakv <role> [args]`. Parses nothing beyond the role; each role reads
 // its own arguments.
 import { ConfigFileError, loadConfig, startServer } from "./src/server/mod.ts";
-import { HAKV_VERSION, REDIS_VERSION } from "./src/server/server.ts";
+import { HAKV_VERSION, REDIS_VERSION } from "./src/server/version.ts";
 
 const USAGE = `Usage: hakv <role> [options]
 
@@ -32,7 +32,9 @@ function main(argv: string[]): number | undefined {
     }
     try {
       const config = loadConfig(rest);
-      startServer(config, { signals: true });
+      const server = startServer(config, { signals: true });
+      // SHUTDOWN (or a signal) closes the server; the process then exits with its code.
+      server.closed.then(() => setTimeout(() => Deno.exit(server.exitCode), 0));
     } catch (err) {
       if (err instanceof ConfigFileError) {
         console.error(err.message);

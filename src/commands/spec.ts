@@ -38,6 +38,7 @@ export type AclCategory =
   | "connection"
   | "transaction"
   | "scripting"
+  | "admin"
   | "dangerous";
 
 export type CommandGroup =
@@ -88,6 +89,10 @@ export interface CommandSpec {
   readonly container?: true;
   /** Key positions not expressible as first/last/step. */
   readonly keys?: KeyFinder;
+  /** COMMAND INFO tips (`nondeterministic_output`, `request_policy:all_shards`...). */
+  readonly tips?: readonly string[];
+  /** Key-spec flags (`RW`, `access`, `update`...); derived from write/readonly when absent. */
+  readonly keyFlags?: readonly string[];
 }
 
 type Fields = Omit<Partial<CommandSpec>, "name" | "arity"> & {
@@ -120,6 +125,8 @@ export function command<const N extends string, const F extends Fields>(
     ...(fields.roles !== undefined ? { roles: fields.roles } : {}),
     ...(fields.container !== undefined ? { container: fields.container } : {}),
     ...(fields.keys !== undefined ? { keys: fields.keys } : {}),
+    ...(fields.tips !== undefined ? { tips: fields.tips } : {}),
+    ...(fields.keyFlags !== undefined ? { keyFlags: fields.keyFlags } : {}),
   } as
     & CommandSpec
     & { readonly name: N }

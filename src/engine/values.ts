@@ -110,6 +110,8 @@ export function parseSafeInt(s: string): number | null {
     if (c < 0 || c > 9) return null;
     n = n * 10 + c;
   }
+  // Sixteen digits can pass 2^53; those go through parseInt64's exact path.
+  if (n > Number.MAX_SAFE_INTEGER) return null;
   if (neg) {
     if (n === 0) return null;
     return -n;

@@ -22,7 +22,7 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
 export function writeLatin1(s: string, out: Uint8Array, at: number): void {
   const len = s.length;
   if (len === 0) return;
-  if (len > 16) {
+  if (len > 40) {
     // encodeInto is exact when every char is ASCII; a char >= 0x80 makes it write two bytes,
     // so it stops early, and the loop below rewrites the whole run.
     const r = encoder.encodeInto(s, out.subarray(at, at + len));

@@ -79,11 +79,50 @@ function lineEnd(buf: Uint8Array, from: number, end: number): number {
   return i;
 }
 
+/** Parses an integer line; bigint past 2^53. Digits are read directly: replies are hot. */
 function intOf(buf: Uint8Array, from: number, to: number): number | bigint {
-  const s = latin1(buf, from, to);
-  if (!/^-?\d+$/.test(s)) throw new RespProtocolError(`invalid integer ${JSON.stringify(s)}`);
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : BigInt(s);
+  let i = from;
+  const neg = buf[i] === 45;
+  if (neg || buf[i] === 43) i++;
+  if (i >= to) {
+    throw new RespProtocolError(`invalid integer ${JSON.stringify(latin1(buf, from, to))}`);
+  }
+  if (to - i > 15) {
+    const s = latin1(buf, from, to);
+    if (!/^[+-]?\d+$/.test(s)) throw new RespProtocolError(`invalid integer ${JSON.stringify(s)}`);
+    const big = BigInt(s);
+    const n = Number(big);
+    return Number.isSafeInteger(n) ? n : big;
+  }
+  let n = 0;
+  for (; i < to; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) {
+      throw new RespProtocolError(`invalid integer ${JSON.stringify(latin1(buf, from, to))}`);
+    }
+    n = n * 10 + c;
+  }
+  return neg && n !== 0 ? -n : n;
+}
+
+/** A length or count line: -1 means null; anything below is malformed. */
+function countOf(buf: Uint8Array, from: number, to: number): number {
+  const n = Number(intOf(buf, from, to));
+  if (n < -1 || !Number.isSafeInteger(n)) {
+    throw new RespProtocolError(`invalid length ${JSON.stringify(latin1(buf, from, to))}`);
+  }
+  return n;
+}
+
+const BIG_NUMBER = /^[+-]?\d+$/;
+const DOUBLE = /^[+-]?(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)$/;
+
+function doubleOf(s: string): number {
+  if (!DOUBLE.test(s)) throw new RespProtocolError(`invalid double ${JSON.stringify(s)}`);
+  if (s === "inf" || s === "+inf") return Infinity;
+  if (s === "-inf") return -Infinity;
+  if (s.endsWith("nan")) return NaN;
+  return Number(s);
 }
 
 /** Decodes at `p`; returns the position after the frame, or -1 if incomplete. */
@@ -104,33 +143,48 @@ function decodeAt(buf: Uint8Array, p: number, end: number, out: Decoded, depth: 
     case 58: // : integer
       out.value = intOf(buf, p + 1, le);
       return next;
-    case 40: // ( big number
-      out.value = BigInt(latin1(buf, p + 1, le));
-      return next;
-    case 44: { // , double
+    case 40: { // ( big number
       const s = latin1(buf, p + 1, le);
-      out.value = s === "inf" ? Infinity : s === "-inf" ? -Infinity : Number(s);
+      if (!BIG_NUMBER.test(s)) {
+        throw new RespProtocolError(`invalid big number ${JSON.stringify(s)}`);
+      }
+      out.value = BigInt(s);
       return next;
     }
-    case 35: // # boolean
-      out.value = buf[p + 1] === 116;
+    case 44: // , double
+      out.value = doubleOf(latin1(buf, p + 1, le));
       return next;
+    case 35: { // # boolean
+      const b = buf[p + 1];
+      if (le !== p + 2 || (b !== 116 && b !== 102)) {
+        throw new RespProtocolError("invalid boolean");
+      }
+      out.value = b === 116;
+      return next;
+    }
     case 95: // _ null
+      if (le !== p + 1) throw new RespProtocolError("invalid null");
       out.value = null;
       return next;
     case 36: // $ bulk
     case 33: // ! blob error
     case 61: { // = verbatim
-      const len = Number(intOf(buf, p + 1, le));
+      const len = countOf(buf, p + 1, le);
       if (len < 0) {
         out.value = null;
         return next;
       }
       if (end - next < len + 2) return -1;
+      if (buf[next + len] !== 13 || buf[next + len + 1] !== 10) {
+        throw new RespProtocolError("bulk string not followed by CRLF");
+      }
       const s = latin1(buf, next, next + len);
       if (type === 36) out.value = s;
       else if (type === 33) out.value = new RespError(s);
-      else out.value = new RespVerbatim(s.slice(0, 3), s.slice(4));
+      else {
+        if (len < 4 || buf[next + 3] !== 58) throw new RespProtocolError("invalid verbatim string");
+        out.value = new RespVerbatim(s.slice(0, 3), s.slice(4));
+      }
       return next + len + 2;
     }
     case 42: // * array
@@ -138,7 +192,7 @@ function decodeAt(buf: Uint8Array, p: number, end: number, out: Decoded, depth: 
     case 62: // > push
     case 37: // % map
     case 124: { // | attribute: decoded and dropped, then the real frame follows
-      const n = Number(intOf(buf, p + 1, le));
+      const n = countOf(buf, p + 1, le);
       if (n < 0) {
         out.value = null;
         return next;

@@ -110,18 +110,24 @@ function binary(s: string): Uint8Array {
 export class RequestParser {
   /** Set when parse returns -1: the error text, without the leading '-'. */
   error = "";
+  /**
+   * While a bulk body is pending: the bytes, counted from the command's first byte, that the
+   * command needs at least (a growth hint for the read buffer); 0 otherwise.
+   */
+  need = 0;
   // Multibulk in progress, relative to the command's first byte.
   #expected = 0;
   #scan = 0;
   #bulkLen = -1;
-  /** When a big bulk is pending: the total bytes the command needs so far (a growth hint). */
-  need = 0;
+  // Bytes of a pending first line (inline command or `*` count) already searched in vain.
+  #lineScan = 0;
 
   /** Forgets a partial command (after the caller discards its bytes). */
   reset(): void {
     this.#expected = 0;
     this.#scan = 0;
     this.#bulkLen = -1;
+    this.#lineScan = 0;
     this.need = 0;
     this.error = "";
   }
@@ -129,66 +135,72 @@ export class RequestParser {
   /**
    * Parses one command at `buf[start, end)` into `argv`. Returns the bytes consumed (> 0), 0 if
    * more bytes are needed, or -1 on a protocol error. A consumed command may have zero
-   * arguments (an empty line, `*0`, `*-1`): the caller skips it.
+   * arguments (an empty line, `*0`, `*-1`): the caller skips it. After 0, call again with the
+   * same command start and more bytes (the buffer may have moved).
+   *
+   * Lines are found the way Redis finds them: a count line ends at the first CR and takes one
+   * more byte, whatever it is; an inline line ends at LF; a NUL byte hides any terminator after
+   * it, so such a line only ends by growing past INLINE_MAX.
    */
   parse(buf: Uint8Array, start: number, end: number, argv: Argv, limits: RequestLimits): number {
     if (this.#expected === 0) {
       if (start >= end) return 0;
       if (buf[start] !== 42) return this.#inline(buf, start, end, argv);
-      const nl = indexOfLf(buf, start, end);
-      if (nl < 0) {
+      const cr = this.#findLine(buf, start, end, 13);
+      if (cr < 0) {
         if (end - start > INLINE_MAX) {
           return this.#fail("Protocol error: too big mbulk count string");
         }
         return 0;
       }
-      const count = parseNumber(buf, start + 1, nl - 1);
-      if (buf[nl - 1] !== 13 || Number.isNaN(count) || count > 2147483647) {
+      if (cr + 1 >= end) return 0;
+      const count = parseLongLong(buf, start + 1, cr);
+      if (Number.isNaN(count) || count > INT_MAX) {
         return this.#fail("Protocol error: invalid multibulk length");
       }
-      if (count <= 0) {
-        argv.owned = null;
-        argv.length = 0;
-        return nl + 1 - start;
-      }
-      if (limits.unauthenticated && count > 10) {
+      if (count > 10 && limits.unauthenticated) {
         return this.#fail("Protocol error: unauthenticated multibulk length");
       }
-      this.#expected = count;
-      this.#scan = nl + 1 - start;
       argv.owned = null;
       argv.length = 0;
-      argv.starts.length = 0;
-      argv.ends.length = 0;
+      if (count <= 0) return cr + 2 - start;
+      this.#expected = count;
+      this.#scan = cr + 2 - start;
       this.#bulkLen = -1;
     }
     argv.buf = buf;
-    // Offsets were recorded relative to the command start; rebase them to this buffer.
+    // Offsets are kept relative to the command's first byte until it is complete, because the
+    // caller may move the unparsed bytes between calls.
     let p = start + this.#scan;
     while (argv.length < this.#expected) {
       if (this.#bulkLen < 0) {
-        if (p >= end) return this.#pending(p, start);
-        if (buf[p] !== 36) {
-          return this.#fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p]!)}'`);
+        this.need = 0;
+        let cr = p;
+        while (cr < end) {
+          const c = buf[cr]!;
+          if (c === 13 || c === 0) break;
+          cr++;
         }
-        const nl = indexOfLf(buf, p, end);
-        if (nl < 0) {
+        if (cr >= end || buf[cr] === 0) {
           if (end - p > INLINE_MAX) return this.#fail("Protocol error: too big bulk count string");
           return this.#pending(p, start);
         }
-        const len = parseNumber(buf, p + 1, nl - 1);
-        if (
-          buf[nl - 1] !== 13 || Number.isNaN(len) || len < 0 || len > limits.maxBulkLen
-        ) {
+        if (cr + 1 >= end) return this.#pending(p, start);
+        if (buf[p] !== 36) {
+          return this.#fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p]!)}'`);
+        }
+        const len = parseLongLong(buf, p + 1, cr);
+        if (Number.isNaN(len) || len < 0 || len > limits.maxBulkLen) {
           return this.#fail("Protocol error: invalid bulk length");
         }
-        if (limits.unauthenticated && len > 16384) {
+        if (len > 16384 && limits.unauthenticated) {
           return this.#fail("Protocol error: unauthenticated bulk length");
         }
         this.#bulkLen = len;
-        p = nl + 1;
+        p = cr + 2;
       }
       const len = this.#bulkLen;
+      // The two bytes after the body are skipped unread, as Redis does.
       if (end - p < len + 2) {
         this.need = p - start + len + 2;
         return this.#pending(p, start);
@@ -200,7 +212,6 @@ export class RequestParser {
       p += len + 2;
       this.#bulkLen = -1;
     }
-    // Rebase the relative offsets now that the command is complete.
     for (let i = 0; i < argv.length; i++) {
       argv.starts[i]! += start;
       argv.ends[i]! += start;
@@ -221,17 +232,39 @@ export class RequestParser {
     this.#expected = 0;
     this.#scan = 0;
     this.#bulkLen = -1;
+    this.#lineScan = 0;
+    this.need = 0;
+    return -1;
+  }
+
+  /**
+   * Index of the first `term` byte in `buf[start, end)`, or -1 if none comes before the end or
+   * a NUL byte. Resumes where the previous unsuccessful search of this line stopped.
+   */
+  #findLine(buf: Uint8Array, start: number, end: number, term: number): number {
+    let i = start + this.#lineScan;
+    while (i < end) {
+      const c = buf[i]!;
+      if (c === term) {
+        this.#lineScan = 0;
+        return i;
+      }
+      if (c === 0) break;
+      i++;
+    }
+    // Past a NUL nothing can end the line, so it stays pending where it is.
+    this.#lineScan = i - start;
     return -1;
   }
 
   #inline(buf: Uint8Array, start: number, end: number, argv: Argv): number {
-    const nl = indexOfLf(buf, start, end);
+    const nl = this.#findLine(buf, start, end, 10);
     if (nl < 0) {
       if (end - start > INLINE_MAX) return this.#fail("Protocol error: too big inline request");
       return 0;
     }
     const lineEnd = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-    const args = splitArgs(buf, start, lineEnd);
+    const args = lineEnd > start ? splitArgs(buf, start, lineEnd) : NO_ARGS;
     if (args === null) return this.#fail("Protocol error: unbalanced quotes in request");
     argv.owned = args;
     argv.length = args.length;
@@ -239,95 +272,144 @@ export class RequestParser {
   }
 }
 
-function indexOfLf(buf: Uint8Array, from: number, end: number): number {
-  const i = buf.indexOf(10, from);
-  return i < 0 || i >= end ? -1 : i;
-}
+const INT_MAX = 2147483647;
+const NO_ARGS: Uint8Array[] = [];
+// Decimal digits of 2^63 - 1 and of 2^63 (the largest magnitudes of a signed 64-bit integer).
+const LLONG_MAX_DIGITS = "9223372036854775807";
+const LLONG_MIN_DIGITS = "9223372036854775808";
 
-/** Parses a signed decimal in `buf[from, to)`; NaN if it is not one (or is too long). */
-function parseNumber(buf: Uint8Array, from: number, to: number): number {
-  if (to <= from || to - from > 18) return NaN;
+/**
+ * Parses `buf[from, to)` as a signed 64-bit decimal the way Redis's string2ll does: an optional
+ * '-', no '+', no leading zeros (nor "-0"), nothing else. Returns NaN if it is not one. Past
+ * 2^53 the value is the nearest double; whether it is valid is exact.
+ */
+export function parseLongLong(buf: Uint8Array, from: number, to: number): number {
+  const len = to - from;
+  if (len <= 0 || len > 20) return NaN;
+  if (len === 1 && buf[from] === 48) return 0;
   let i = from;
-  let neg = false;
-  if (buf[i] === 45) {
-    neg = true;
-    i++;
-    if (i === to) return NaN;
-  }
+  const neg = buf[i] === 45;
+  if (neg) i++;
+  const first = i < to ? buf[i]! : 0;
+  if (first < 49 || first > 57) return NaN;
+  const digits = to - i;
+  if (digits > 19) return NaN;
+  // Up to 4 leading digits, then the last 15: both parts are exact, so their sum is rounded
+  // once and -2^63 comes out exact.
+  let hi = 0;
   let n = 0;
+  const split = to - 15;
   for (; i < to; i++) {
     const c = buf[i]! - 48;
     if (c < 0 || c > 9) return NaN;
-    n = n * 10 + c;
+    if (i < split) hi = hi * 10 + c;
+    else n = n * 10 + c;
+  }
+  if (hi !== 0) n += hi * 1e15;
+  if (digits === 19) {
+    const limit = neg ? LLONG_MIN_DIGITS : LLONG_MAX_DIGITS;
+    const at = to - 19;
+    for (let k = 0; k < 19; k++) {
+      const d = buf[at + k]! - limit.charCodeAt(k);
+      if (d < 0) break;
+      if (d > 0) return NaN;
+    }
   }
   return neg ? -n : n;
 }
 
-const HEX = "0123456789abcdef";
-
 function hexValue(c: number): number {
-  const lower = c >= 65 && c <= 90 ? c + 32 : c;
-  return HEX.indexOf(String.fromCharCode(lower));
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
-function isHex(c: number | undefined): boolean {
-  return c !== undefined && hexValue(c) >= 0;
-}
-
+/** C's isspace in the "C" locale. */
 function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /**
- * Splits an inline command line as Redis does: words separated by spaces; "double quotes" with
- * \n \r \t \b \a \\ \" and \xHH escapes; 'single quotes' with \' only. A closing quote must be
- * followed by a space or the end of the line. Returns null on unbalanced quotes.
+ * Splits an inline command line (or a config line) as Redis's sdssplitargs does: words are
+ * separated by whitespace; "double quotes" take \n \r \t \b \a \xHH and \<any> escapes;
+ * 'single quotes' take \' only; a closing quote must be followed by whitespace or the end.
+ * An unquoted word ends only at space, tab, CR or LF (not at \v or \f). A NUL byte ends the
+ * line, as it ends a C string. Returns null on unbalanced quotes.
  */
 export function splitArgs(buf: Uint8Array, start: number, end: number): Uint8Array[] | null {
+  for (let i = start; i < end; i++) {
+    if (buf[i] === 0) {
+      end = i;
+      break;
+    }
+  }
   const out: Uint8Array[] = [];
+  // Decoded words are never longer than the line: one allocation holds them all.
+  const text = new Uint8Array(end - start);
+  let w = 0;
   let p = start;
   while (true) {
     while (p < end && isSpace(buf[p]!)) p++;
     if (p >= end) return out;
-    const cur: number[] = [];
+    const from = w;
     let inDq = false;
     let inSq = false;
     let done = false;
     while (!done) {
-      const c = p < end ? buf[p] : undefined;
+      // Past the end reads as C's terminating NUL.
+      const c = p < end ? buf[p]! : 0;
+      const next = p + 1 < end ? buf[p + 1]! : 0;
       if (inDq) {
-        if (c === undefined) return null;
-        if (c === 92 && buf[p + 1] === 120 && isHex(buf[p + 2]) && isHex(buf[p + 3])) {
-          cur.push(hexValue(buf[p + 2]!) * 16 + hexValue(buf[p + 3]!));
-          p += 3;
-        } else if (c === 92 && p + 1 < end) {
+        if (c === 92 && next === 120 && p + 3 < end) {
+          const hi = hexValue(buf[p + 2]!);
+          const lo = hexValue(buf[p + 3]!);
+          if (hi >= 0 && lo >= 0) {
+            text[w++] = hi * 16 + lo;
+            p += 3;
+          } else {
+            // Not \xHH: a plain escaped 'x'.
+            text[w++] = 120;
+            p++;
+          }
+        } else if (c === 92 && next !== 0) {
           p++;
-          const e = buf[p]!;
-          cur.push(
-            e === 110 ? 10 : e === 114 ? 13 : e === 116 ? 9 : e === 98 ? 8 : e === 97 ? 7 : e,
-          );
+          text[w++] = next === 110
+            ? 10
+            : next === 114
+            ? 13
+            : next === 116
+            ? 9
+            : next === 98
+            ? 8
+            : next === 97
+            ? 7
+            : next;
         } else if (c === 34) {
-          // The closing quote must be followed by a space or nothing.
-          if (p + 1 < end && !isSpace(buf[p + 1]!)) return null;
+          if (next !== 0 && !isSpace(next)) return null;
           done = true;
-        } else cur.push(c);
+        } else if (c === 0) {
+          return null;
+        } else text[w++] = c;
       } else if (inSq) {
-        if (c === undefined) return null;
-        if (c === 92 && buf[p + 1] === 39) {
+        if (c === 92 && next === 39) {
           p++;
-          cur.push(39);
+          text[w++] = 39;
         } else if (c === 39) {
-          if (p + 1 < end && !isSpace(buf[p + 1]!)) return null;
+          if (next !== 0 && !isSpace(next)) return null;
           done = true;
-        } else cur.push(c);
-      } else {
-        if (c === undefined || isSpace(c)) done = true;
-        else if (c === 34) inDq = true;
-        else if (c === 39) inSq = true;
-        else cur.push(c);
-      }
+        } else if (c === 0) {
+          return null;
+        } else text[w++] = c;
+      } else if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) {
+        done = true;
+      } else if (c === 34) {
+        inDq = true;
+      } else if (c === 39) {
+        inSq = true;
+      } else text[w++] = c;
       if (p < end) p++;
     }
-    out.push(Uint8Array.from(cur));
+    out.push(text.subarray(from, w));
   }
 }

@@ -6,7 +6,10 @@ import { Argv, RespWriter } from "../resp/mod.ts";
 export type ReplyMode = "on" | "off" | "skip";
 
 export class Client {
-  readonly w = new RespWriter();
+  /** Where handlers write replies. Swapped with `spare` when a batch is sent, so the next
+   * batch can be written while the previous one is still on its way to the socket. */
+  w = new RespWriter();
+  spare = new RespWriter();
   readonly argv = new Argv();
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -34,6 +37,11 @@ export class Client {
   commands = 0;
   /** Set by the socket loop: wakes the connection so it notices a kill. */
   interrupt: () => void = () => {};
+  /**
+   * Set while the client waits in a blocking command, cleared when it resumes: CLIENT UNBLOCK
+   * calls it (error: reply -UNBLOCKED rather than the timeout reply). Also counts as blocked.
+   */
+  unblock: ((error: boolean) => void) | null = null;
 
   constructor(
     readonly id: number,
@@ -58,6 +66,7 @@ export class Client {
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.unblock !== null) f += "b";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
     return f === "" ? "N" : f;

@@ -21,7 +21,7 @@ export async function serveConnection(
   let buf = new Uint8Array(INITIAL_READ);
   let start = 0;
   let end = 0;
-  let flushing: Promise<void> | null = null;
+  let inflight: Promise<void> | null = null;
   let connClosed = false;
 
   const closeConn = () => {
@@ -34,23 +34,32 @@ export async function serveConnection(
     }
   };
 
-  const flush = (): Promise<void> => {
-    if (flushing !== null) return flushing;
-    flushing = (async () => {
-      try {
-        while (c.w.length > 0 && !c.closed) {
-          const n = c.w.length;
-          await writeAll(conn, c.w.bytes());
-          server.stats.netOutputBytes += n;
-          c.w.consume(n);
-        }
-      } catch {
+  // Sends what the handlers wrote without waiting for the socket: the writer is swapped with
+  // the spare, so reading and running the next batch overlap with this write. At most one
+  // write is in flight; the next flush waits for it, which bounds the output buffered here.
+  const flush = async (): Promise<void> => {
+    while (inflight !== null) await inflight;
+    if (c.w.length === 0 || c.closed) return;
+    const out = c.w;
+    c.w = c.spare;
+    c.spare = out;
+    c.w.protocol = out.protocol;
+    c.w.errors = out.errors;
+    const n = out.length;
+    const p: Promise<void> = writeAll(conn, out.bytes()).then(
+      () => {
+        server.stats.netOutputBytes += n;
+        out.reset();
+      },
+      () => {
+        out.reset();
         c.closed = true;
-      } finally {
-        flushing = null;
-      }
-    })();
-    return flushing;
+        closeConn();
+      },
+    ).finally(() => {
+      if (inflight === p) inflight = null;
+    });
+    inflight = p;
   };
 
   // Other clients' actions (MONITOR feeds, CLIENT KILL) reach this connection through here.
@@ -138,7 +147,8 @@ export async function serveConnection(
       if (c.closeAfterReply) break;
     }
   } finally {
-    if (flushing !== null) await flushing;
+    if (!c.closed) await flush();
+    while (inflight !== null) await inflight;
     closeConn();
   }
 }

@@ -9,8 +9,7 @@ import type { Server } from "./server.ts";
 
 /** Resolves argv to a command or subcommand, or writes the error and returns undefined. */
 export function resolve(server: Server, c: Client, argv: Argv): Command | undefined {
-  const name = argv.lower(0);
-  const cmd = server.commandByName(name);
+  const cmd = server.commandOf(argv);
   if (cmd === undefined) {
     c.w.error(unknownCommand(argv.str(0), argv.strings(1)));
     return undefined;
@@ -64,9 +63,6 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
     const kept = argv.clone();
     return pause.then(() => execute(server, c, kept));
   }
-  if (server.monitors.size > 0 && !cmd.flags.has("skip_monitor") && cmd.fullName !== "monitor") {
-    server.feedMonitors(c, argv);
-  }
   const handler = server.handlerFor(cmd);
   const start = performance.now();
   const result = handler(c, argv, server);
@@ -75,6 +71,10 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
   stats.usec += micros;
   server.stats.commandsProcessed++;
   c.commands++;
+  // Fed after the command runs (so SELECT shows its new db), never for admin commands.
+  if (server.monitors.size > 0 && !cmd.flags.has("skip_monitor") && !cmd.flags.has("admin")) {
+    server.feedMonitors(c, argv);
+  }
   if (w.errors !== errorsBefore) {
     stats.failed++;
     server.stats.countError(w.lastErrorCode);

@@ -2,7 +2,7 @@
 // start serving, and shut down on signals or SHUTDOWN.
 import { Config, ConfigFileError } from "./config.ts";
 import { Server } from "./server.ts";
-import { HAKV_VERSION, REDIS_VERSION } from "./server.ts";
+import { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
 export { Config, ConfigError, ConfigFileError } from "./config.ts";
 export { Server } from "./server.ts";

@@ -14,8 +14,7 @@ import type { Handler } from "./handler.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { Stats } from "./stats.ts";
 
-export const REDIS_VERSION = "7.0.15";
-export const HAKV_VERSION = "0.1.0";
+export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
 const PROTECTED_MODE_DENIED =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
@@ -40,10 +39,16 @@ export class Server {
   readonly log: Logger;
   readonly #expirer: ActiveExpirer;
   readonly #listeners: Deno.TcpListener[] = [];
+  readonly #acceptLoops: Promise<void>[] = [];
+  /** The `bind` value the listeners were opened for. */
+  #bound = "";
+  #listening = false;
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | undefined;
   #pause: Pause | null = null;
   #renamed = new Map<string, Command | null>();
+  readonly #byLength: { name: string; cmd: Command }[][] = [];
+  readonly #handlers: Handler[] = [];
   #stopping: Promise<void> | null = null;
   /** Resolves when the server has shut down (SHUTDOWN, signals, close()). */
   readonly closed: Promise<void>;
@@ -58,6 +63,13 @@ export class Server {
   port = 0;
   /** Set by SHUTDOWN/signals: the process exit code main.ts should use. */
   exitCode = 0;
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off (lazy expiry remains). */
+  activeExpire = true;
+  /** Writes since the last save (INFO rdb_changes_since_last_save). */
+  dirty = 0;
+  /** Heap + external bytes when the server started, and the highest seen since (INFO). */
+  startupMemory = 0;
+  memoryPeak = 0;
 
   constructor(readonly config: Config, log = new Logger()) {
     this.log = log;
@@ -68,6 +80,8 @@ export class Server {
     });
     this.#expirer = new ActiveExpirer(this.keyspace);
     this.stats = new Stats(this.registry.all().length);
+    const mem = Deno.memoryUsage();
+    this.startupMemory = this.memoryPeak = mem.heapUsed + mem.external;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     config.watch("slowlog-log-slower-than", (v) => (this.slowlogThreshold = Number(v)));
     config.watch("proto-max-bulk-len", (v) => (this.maxBulkLen = Number(v)));
@@ -83,6 +97,7 @@ export class Server {
       this.#renamed.set(from, null);
       if (to !== "") this.#renamed.set(to, this.registry.get(from) ?? null);
     }
+    this.#buildLookup();
   }
 
   /** A top-level command by lower-case name, after `rename-command`. */
@@ -93,8 +108,43 @@ export class Server {
     return this.registry.get(name);
   }
 
+  /**
+   * The command named by argument 0, without allocating: names are bucketed by length and
+   * compared byte-wise, and a hit moves to the front of its bucket, so pipelines of one
+   * command find it first.
+   */
+  commandOf(argv: Argv): Command | undefined {
+    const bucket = this.#byLength[argv.len(0)];
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) {
+      const entry = bucket[i]!;
+      if (argv.is(0, entry.name)) {
+        if (i > 0) {
+          bucket[i] = bucket[i - 1]!;
+          bucket[i - 1] = entry;
+        }
+        return entry.cmd;
+      }
+    }
+    return undefined;
+  }
+
+  #buildLookup(): void {
+    for (const cmd of this.registry.top()) {
+      const name = cmd.fullName;
+      if (this.#renamed.has(name)) continue;
+      (this.#byLength[name.length] ??= []).push({ name, cmd });
+    }
+    for (const [name, cmd] of this.#renamed) {
+      if (cmd !== null) (this.#byLength[name.length] ??= []).push({ name, cmd });
+    }
+    for (const cmd of this.registry.all()) {
+      this.#handlers[cmd.id] = HANDLERS[cmd.fullName as HandlerName];
+    }
+  }
+
   handlerFor(cmd: Command): Handler {
-    return HANDLERS[cmd.fullName as HandlerName];
+    return this.#handlers[cmd.id]!;
   }
 
   /** Creates the state for a new connection (also used by in-process tests). */
@@ -118,8 +168,19 @@ export class Server {
 
   // --- Listening ---------------------------------------------------------------------------
 
+  /** Whether listen() ran: CONFIG SET bind / port then move the listeners. */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  /** The `bind` addresses currently listened on. */
+  get bound(): string {
+    return this.#bound;
+  }
+
   /** Binds every configured address and starts serving. */
   listen(): void {
+    this.#listening = true;
     this.port = this.config.int("port");
     if (this.config.int("tls-port") !== 0) {
       throw new Error("TLS is not supported by hakv yet (tls-port must be 0)");
@@ -127,25 +188,70 @@ export class Server {
     if (this.port === 0) {
       this.log.warning("port 0: not listening on TCP");
     } else {
-      for (const raw of this.config.get("bind").split(" ")) {
-        const optional = raw.startsWith("-");
-        const addr = optional ? raw.slice(1) : raw;
-        const hostname = addr === "*" ? "0.0.0.0" : addr === "::*" ? "::" : addr;
-        try {
-          const l = Deno.listen({ hostname, port: this.port, transport: "tcp" });
-          this.#listeners.push(l);
-          this.#accept(l);
-        } catch (err) {
-          if (optional) continue;
-          throw new Error(
-            `Failed listening on port ${this.port} (tcp), aborting: ${
-              err instanceof Error ? err.message : err
-            }`,
-          );
-        }
+      try {
+        this.#bindAll(this.config.get("bind"), this.port);
+      } catch (err) {
+        throw new Error(
+          `Failed listening on port ${this.port} (tcp), aborting: ${
+            err instanceof Error ? err.message : err
+          }`,
+        );
       }
     }
     this.#scheduleCron();
+  }
+
+  /** Opens a listener per address of `bind` (`-addr` may fail); all or none. */
+  #bindAll(bind: string, port: number): void {
+    if (port === 0) return;
+    const opened: Deno.TcpListener[] = [];
+    for (const raw of bind.split(" ")) {
+      const optional = raw.startsWith("-");
+      const addr = optional ? raw.slice(1) : raw;
+      const hostname = addr === "*" ? "0.0.0.0" : addr === "::*" ? "::" : addr;
+      try {
+        opened.push(Deno.listen({ hostname, port, transport: "tcp" }));
+      } catch (err) {
+        if (optional) continue;
+        for (const l of opened) l.close();
+        throw err;
+      }
+    }
+    for (const l of opened) {
+      this.#listeners.push(l);
+      this.#acceptLoops.push(this.#accept(l));
+    }
+    this.#bound = bind;
+  }
+
+  /**
+   * CONFIG SET bind / port: listens on the new addresses, or keeps the old ones and throws
+   * `failure` if one cannot be bound. Closed sockets are released only once their pending
+   * accept ends, hence async.
+   */
+  async rebind(bind: string, port: number, failure: string): Promise<void> {
+    const oldBind = this.#bound;
+    const oldPort = this.port;
+    for (const l of this.#listeners.splice(0)) {
+      try {
+        l.close();
+      } catch {
+        // already closed
+      }
+    }
+    await Promise.all(this.#acceptLoops.splice(0));
+    try {
+      this.#bindAll(bind, port);
+      this.port = port;
+    } catch (err) {
+      this.log.warning(`Failed to bind: ${err instanceof Error ? err.message : err}`);
+      try {
+        this.#bindAll(oldBind, oldPort);
+      } catch {
+        this.log.warning("Failed to restore the old listening sockets");
+      }
+      throw new Error(failure);
+    }
   }
 
   async #accept(listener: Deno.TcpListener): Promise<void> {
@@ -202,8 +308,12 @@ export class Server {
   /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples. */
   cron(periodMs: number): void {
     const effort = this.config.int("active-expire-effort");
-    this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02));
+    if (this.activeExpire) this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02));
     const now = Date.now();
+    const mem = Deno.memoryUsage();
+    if (mem.heapUsed + mem.external > this.memoryPeak) {
+      this.memoryPeak = mem.heapUsed + mem.external;
+    }
     this.stats.opsRate.sample(this.stats.commandsProcessed, now);
     this.stats.inputRate.sample(this.stats.netInputBytes, now);
     this.stats.outputRate.sample(this.stats.netOutputBytes, now);
@@ -264,13 +374,24 @@ export class Server {
   // --- Monitor and slow log ----------------------------------------------------------------
 
   feedMonitors(c: Client, argv: Argv): void {
-    const now = Date.now() / 1000;
-    let line = `${now.toFixed(6)} [${c.dbIndex} ${c.addr}]`;
-    for (let i = 0; i < argv.length; i++) line += ` "${reprArg(argv.str(i))}"`;
+    const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    let line = `${Math.floor(micros / 1e6)}.${
+      String(micros % 1e6).padStart(6, "0")
+    } [${c.dbIndex} ${c.addr}]`;
+    // Passwords never reach monitors: AUTH's arguments and HELLO's AUTH pair are redacted.
+    const auth = argv.is(0, "auth");
+    let hidden = -1;
+    if (argv.is(0, "hello")) {
+      for (let i = 1; i < argv.length - 2; i++) if (argv.is(i, "auth")) hidden = i + 1;
+    }
+    for (let i = 0; i < argv.length; i++) {
+      const redacted = (auth && i > 0) || (hidden > 0 && (i === hidden || i === hidden + 1));
+      line += redacted ? ' "(redacted)"' : ` "${reprArg(argv.str(i))}"`;
+    }
+    // Every monitor sees it, the issuing one included (its reply is already written).
     for (const m of this.monitors) {
-      if (m === c) continue;
       m.w.simple(line);
-      m.interrupt();
+      if (m !== c) m.interrupt();
     }
   }
 

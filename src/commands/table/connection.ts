@@ -18,10 +18,14 @@ const ADMIN_CLIENT = {
 const PLAIN_CLIENT = { flags: ["noscript", "loading", "stale"] } as const;
 
 export const CONNECTION_COMMANDS = [
-  conn("ping", -1, "Ping the server", { flags: ["fast"], roles: BOTH }),
-  conn("echo", 2, "Echo the given string", { flags: ["fast"] }),
+  conn("ping", -1, "Ping the server", {
+    flags: ["fast"],
+    roles: BOTH,
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+  }),
+  conn("echo", 2, "Echo the given string", { flags: ["loading", "stale", "fast"] }),
   conn("quit", -1, "Close the connection", {
-    flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no_auth"],
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     roles: BOTH,
   }),
   conn("hello", -1, "Handshake with Redis", {
@@ -45,7 +49,9 @@ export const CONNECTION_COMMANDS = [
   }),
   conn("client", -2, "A container for client connection commands", {
     container: true,
+    acl: [],
     since: "2.4.0",
+    complexity: "Depends on subcommand.",
     roles: BOTH,
   }),
   conn("client|id", 2, "Returns the client ID for the current connection", {
@@ -73,11 +79,13 @@ export const CONNECTION_COMMANDS = [
     since: "2.4.0",
     complexity: "O(N) where N is the number of client connections",
     roles: BOTH,
+    tips: ["nondeterministic_output"],
   }),
   conn("client|info", 2, "Returns information about the current client connection.", {
     ...PLAIN_CLIENT,
     since: "6.2.0",
     roles: BOTH,
+    tips: ["nondeterministic_output"],
   }),
   conn("client|kill", -3, "Kill the connection of a client", {
     ...ADMIN_CLIENT,
@@ -87,7 +95,7 @@ export const CONNECTION_COMMANDS = [
   }),
   conn("client|pause", -3, "Stop processing commands from clients for some time", {
     ...ADMIN_CLIENT,
-    since: "3.0.0",
+    since: "2.9.50",
     roles: BOTH,
   }),
   conn("client|unpause", 2, "Resume processing of clients that were paused", {

@@ -11,10 +11,13 @@ function gen<const N extends string, const E extends Extra>(
   return command(name, arity, { group: "generic", acl: ["keyspace"], summary, ...extra });
 }
 const TWO_KEYS = { firstKey: 1, lastKey: 2, step: 1 } as const;
-const N_KEYS = "O(N) where N is the number of keys that will be removed.";
+const DEL_COMPLEXITY =
+  "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).";
+const UNLINK_COMPLEXITY =
+  "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.";
 
 export const KEY_COMMANDS = [
-  gen("del", -2, "Delete a key", { flags: ["write"], ...ALL_KEYS, complexity: N_KEYS }),
+  gen("del", -2, "Delete a key", { flags: ["write"], ...ALL_KEYS, complexity: DEL_COMPLEXITY }),
   gen(
     "unlink",
     -2,
@@ -23,7 +26,7 @@ export const KEY_COMMANDS = [
       flags: ["write", "fast"],
       ...ALL_KEYS,
       since: "4.0.0",
-      complexity: N_KEYS,
+      complexity: UNLINK_COMPLEXITY,
     },
   ),
   gen("exists", -2, "Determine if a key exists", {
@@ -35,12 +38,14 @@ export const KEY_COMMANDS = [
   gen("keys", 2, "Find all keys matching the given pattern", {
     flags: ["readonly"],
     acl: ["keyspace", "dangerous"],
-    complexity: "O(N) with N being the number of keys in the database",
+    complexity:
+      "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
   }),
   gen("scan", -2, "Incrementally iterate the keys space", {
     flags: ["readonly"],
     since: "2.8.0",
-    complexity: "O(1) for every call. O(N) for a complete iteration.",
+    complexity:
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
   }),
   gen("randomkey", 1, "Return a random key from the keyspace", { flags: ["readonly"] }),
   gen("rename", 3, "Rename a key", { flags: ["write"], ...TWO_KEYS }),
@@ -52,7 +57,8 @@ export const KEY_COMMANDS = [
     flags: ["write", "denyoom"],
     ...TWO_KEYS,
     since: "6.2.0",
-    complexity: "O(N) worst case for collections, where N is the number of nested items.",
+    complexity:
+      "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
   }),
   gen("move", 3, "Move a key to another database", { flags: ["write", "fast"], ...KEY1 }),
   gen("expire", -3, "Set a key's time to live in seconds", { flags: ["write", "fast"], ...KEY1 }),
@@ -113,7 +119,10 @@ export const KEY_COMMANDS = [
   ),
   gen("object", -2, "A container for object introspection commands", {
     container: true,
+    // Redis lists only @slow for the container; its subcommands carry @keyspace.
+    acl: [],
     since: "2.2.3",
+    complexity: "Depends on subcommand.",
   }),
   gen("object|encoding", 3, "Inspect the internal encoding of a Redis object", {
     flags: ["readonly"],

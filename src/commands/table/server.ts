@@ -21,10 +21,12 @@ export const SERVER_COMMANDS = [
     acl: DANGER,
     complexity: "O(1)",
     roles: BOTH,
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
   }),
   srv("config", -2, "A container for server configuration commands", {
     container: true,
     since: "2.0.0",
+    complexity: "Depends on subcommand.",
     roles: BOTH,
   }),
   srv("config|get", -3, "Get the values of configuration parameters", {
@@ -40,6 +42,7 @@ export const SERVER_COMMANDS = [
     since: "2.0.0",
     complexity: "O(N) when N is the number of configuration parameters provided",
     roles: BOTH,
+    tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
   }),
   srv("config|resetstat", 2, "Reset the stats returned by INFO", {
     flags: ADMIN,
@@ -57,16 +60,19 @@ export const SERVER_COMMANDS = [
   srv("dbsize", 1, "Return the number of keys in the selected database", {
     flags: ["readonly", "fast"],
     acl: ["keyspace"],
+    tips: ["request_policy:all_shards", "response_policy:agg_sum"],
   }),
   srv("flushdb", -1, "Remove all keys from the current database", {
     flags: ["write"],
     acl: ["keyspace", "dangerous"],
     complexity: "O(N) where N is the number of keys in the selected database",
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
   }),
   srv("flushall", -1, "Remove all keys from all databases", {
     flags: ["write"],
     acl: ["keyspace", "dangerous"],
     complexity: "O(N) where N is the total number of keys in all databases",
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
   }),
   srv("swapdb", 3, "Swaps two Redis databases", {
     flags: ["write", "fast"],
@@ -78,10 +84,12 @@ export const SERVER_COMMANDS = [
   srv("time", 1, "Return the current server time", {
     flags: ["loading", "stale", "fast"],
     since: "2.6.0",
+    tips: ["nondeterministic_output"],
   }),
   srv("lastsave", 1, "Get the UNIX time stamp of the last successful save to disk", {
     flags: ["loading", "stale", "fast"],
-    acl: DANGER,
+    acl: ["admin", "dangerous"],
+    tips: ["nondeterministic_output"],
   }),
   srv("shutdown", -1, "Synchronously save the dataset to disk and then shut down the server", {
     flags: [...ADMIN, "no_multi", "allow_busy"],
@@ -96,6 +104,7 @@ export const SERVER_COMMANDS = [
     since: "2.8.13",
     complexity: "O(N) where N is the total number of Redis commands",
     roles: BOTH,
+    tips: ["nondeterministic_output_order"],
   }),
   srv("command|count", 2, "Get total number of Redis commands", {
     flags: ["loading", "stale"],
@@ -113,6 +122,7 @@ export const SERVER_COMMANDS = [
       since: "2.8.13",
       complexity: "O(N) where N is the number of commands to look up",
       roles: BOTH,
+      tips: ["nondeterministic_output_order"],
     },
   ),
   srv("command|docs", -2, "Get array of specific Redis command documentation", {
@@ -121,15 +131,16 @@ export const SERVER_COMMANDS = [
     since: "7.0.0",
     complexity: "O(N) where N is the number of commands to look up",
     roles: BOTH,
+    tips: ["nondeterministic_output_order"],
   }),
-  srv("command|getkeys", -3, "Extract keys given a full Redis command", {
+  srv("command|getkeys", -4, "Extract keys given a full Redis command", {
     flags: ["loading", "stale"],
     acl: ["connection"],
     since: "2.8.13",
     complexity: "O(N) where N is the number of arguments to the command",
     roles: BOTH,
   }),
-  srv("command|getkeysandflags", -3, "Extract keys and access flags given a full Redis command", {
+  srv("command|getkeysandflags", -4, "Extract keys and access flags given a full Redis command", {
     flags: ["loading", "stale"],
     acl: ["connection"],
     since: "7.0.0",
@@ -142,6 +153,7 @@ export const SERVER_COMMANDS = [
     since: "7.0.0",
     complexity: "O(N) where N is the total number of Redis commands",
     roles: BOTH,
+    tips: ["nondeterministic_output_order"],
   }),
   srv("command|help", 2, "Show helpful text about the different subcommands", {
     ...HELP,
@@ -156,6 +168,7 @@ export const SERVER_COMMANDS = [
   srv("memory", -2, "A container for memory diagnostics commands", {
     container: true,
     since: "4.0.0",
+    complexity: "Depends on subcommand.",
   }),
   srv("memory|usage", -3, "Estimate the memory usage of a key", {
     flags: ["readonly"],
@@ -164,32 +177,54 @@ export const SERVER_COMMANDS = [
     step: 1,
     since: "4.0.0",
     complexity: "O(N) where N is the number of samples.",
+    keyFlags: ["RO"],
   }),
-  srv("memory|stats", 2, "Show memory usage details", { since: "4.0.0" }),
-  srv("memory|doctor", 2, "Outputs memory problems report", { since: "4.0.0" }),
-  srv("memory|malloc-stats", 2, "Show allocator internal stats", { since: "4.0.0" }),
-  srv("memory|purge", 2, "Ask the allocator to release memory", { since: "4.0.0" }),
+  srv("memory|stats", 2, "Show memory usage details", {
+    since: "4.0.0",
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+  }),
+  srv("memory|doctor", 2, "Outputs memory problems report", {
+    since: "4.0.0",
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+  }),
+  srv("memory|malloc-stats", 2, "Show allocator internal stats", {
+    since: "4.0.0",
+    complexity: "Depends on how much memory is allocated, could be slow",
+    tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+  }),
+  srv("memory|purge", 2, "Ask the allocator to release memory", {
+    since: "4.0.0",
+    complexity: "Depends on how much memory is allocated, could be slow",
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+  }),
   srv("memory|help", 2, "Show helpful text about the different subcommands", {
     ...HELP,
     since: "4.0.0",
   }),
-  srv("slowlog", -2, "A container for slow log commands", { container: true, since: "2.2.12" }),
+  srv("slowlog", -2, "A container for slow log commands", {
+    container: true,
+    since: "2.2.12",
+    complexity: "Depends on subcommand.",
+  }),
   srv("slowlog|get", -2, "Get the slow log's entries", {
     flags: ["admin", "loading", "stale"],
     acl: DANGER,
     since: "2.2.12",
     complexity: "O(N) where N is the number of entries returned",
+    tips: ["request_policy:all_nodes", "nondeterministic_output"],
   }),
   srv("slowlog|len", 2, "Get the slow log's length", {
     flags: ["admin", "loading", "stale"],
     acl: DANGER,
     since: "2.2.12",
+    tips: ["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
   }),
   srv("slowlog|reset", 2, "Clear all entries from the slow log", {
     flags: ["admin", "loading", "stale"],
     acl: DANGER,
     since: "2.2.12",
     complexity: "O(N) where N is the number of entries in the slowlog",
+    tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
   }),
   srv("slowlog|help", 2, "Show helpful text about the different subcommands", {
     ...HELP,
@@ -198,5 +233,6 @@ export const SERVER_COMMANDS = [
   srv("monitor", 1, "Listen for all requests received by the server in real time", {
     flags: ADMIN,
     acl: DANGER,
+    complexity: "",
   }),
 ] as const;

@@ -19,6 +19,9 @@ function bit<const N extends string, const E extends Extra>(
   return command(name, arity, { group: "bitmap", acl: ["bitmap"], summary, ...extra });
 }
 
+const GETRANGE_COMPLEXITY =
+  "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
+
 export const STRING_COMMANDS = [
   str("get", 2, "Get the value of a key", { flags: ["readonly", "fast"], ...KEY1 }),
   str("set", -3, "Set the string value of a key", {
@@ -79,6 +82,8 @@ export const STRING_COMMANDS = [
     flags: ["write", "denyoom", "fast"],
     ...KEY1,
     since: "2.0.0",
+    complexity:
+      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
   }),
   str("strlen", 2, "Get the length of the value stored in a key", {
     flags: ["readonly", "fast"],
@@ -110,17 +115,19 @@ export const STRING_COMMANDS = [
     flags: ["readonly"],
     ...KEY1,
     since: "2.4.0",
-    complexity: "O(N) where N is the length of the returned string.",
+    complexity: GETRANGE_COMPLEXITY,
   }),
   str("substr", 4, "Get a substring of the string stored at a key", {
     flags: ["readonly"],
     ...KEY1,
-    complexity: "O(N) where N is the length of the returned string.",
+    complexity: GETRANGE_COMPLEXITY,
   }),
   str("setrange", 4, "Overwrite part of a string at key starting at the specified offset", {
     flags: ["write", "denyoom"],
     ...KEY1,
     since: "2.2.0",
+    complexity:
+      "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
   }),
   str("lcs", -3, "Find longest common substring", {
     flags: ["readonly"],

@@ -1,20 +1,49 @@
-// String commands. Values are binary strings; MutableString holds values edited in place.
+// String and bitmap commands. Values are binary strings; in-place edits (APPEND, SETRANGE,
+// SETBIT, BITFIELD) turn a value into a MutableString so repeated edits reuse its buffer.
+// Argument checks run in Redis's order, so the first error a client sees is Redis's.
+import {
+  applyField,
+  bitcount,
+  type BitOp,
+  bitop,
+  bitpos,
+  type FieldType,
+  getBit,
+  getField,
+  type Overflow,
+  setBit,
+  setField,
+} from "../../engine/bits.ts";
 import type { Db } from "../../engine/keyspace.ts";
+import { lcs, lcsFits } from "../../engine/lcs.ts";
+import { add, formatHuman, isFinite, parseLongDouble, ZERO } from "../../engine/long_double.ts";
+import { bytesOf, mutableOf, substringRange, wrapBytes, writeAt } from "../../engine/strings.ts";
 import {
   INT64_MAX,
   INT64_MIN,
   isString,
-  MutableString,
+  type MutableString,
   parseInt64,
   parseSafeInt,
+  stringOf,
   type StringValue,
 } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import { INVALID_EXPIRE, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from "../errors.ts";
+import {
+  arityError,
+  BIT_OFFSET,
+  INVALID_EXPIRE,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OFFSET_RANGE,
+  OVERFLOW,
+  STRING_TOO_BIG,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
-import { intArg } from "./_args.ts";
-import { notYet } from "./_pending.ts";
+import type { Server } from "../server.ts";
 
 type Names =
   | "get"
@@ -47,6 +76,31 @@ type Names =
   | "bitfield"
   | "bitfield_ro";
 
+const NAN_OR_INF = "ERR increment would produce NaN or Infinity";
+const DECR_OVERFLOW = "ERR decrement would overflow";
+const BIT_VALUE = "ERR bit is not an integer or out of range";
+const BIT_ARG = "ERR The bit argument must be 1 or 0.";
+const BITOP_NOT = "ERR BITOP NOT must be called with a single source key.";
+const BITFIELD_TYPE =
+  "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+const BITFIELD_OVERFLOW = "ERR Invalid OVERFLOW type specified";
+const BITFIELD_RO = "ERR BITFIELD_RO only supports the GET subcommand";
+const LCS_TYPES = "ERR The specified keys must contain string values";
+const LCS_BOTH = "ERR If you want both the length and indexes, please just use IDX.";
+const LCS_MEMORY = "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+/**
+ * Values never grow past this even if proto-max-bulk-len is raised further: Redis would try
+ * the allocation and die; refusing keeps one command from exhausting memory.
+ */
+const MAX_VALUE_BYTES = 2 ** 32;
+/** Most spare room a value gets when APPEND first turns it into a MutableString. */
+const APPEND_SLACK = 1024 * 1024;
+/** Redis reads floats of at most this many bytes; longer values are not floats. */
+const MAX_FLOAT_CHARS = 5 * 1024;
+/** Integers past this magnitude behave alike in every range computation here. */
+const INDEX_CLAMP = 2 ** 53;
+
 const WRONG = Symbol("wrongtype");
 
 /** The string at `key`: undefined if missing, WRONG if another type. Counts hits/misses. */
@@ -64,102 +118,223 @@ export function replyString(c: Client, v: StringValue): void {
   else c.w.bulkBytes(v.view());
 }
 
-/** Binary string of a value (copying a MutableString). */
-function text(v: StringValue): string {
-  if (typeof v === "string") return v;
-  let s = "";
-  for (let i = 0; i < v.length; i++) s += String.fromCharCode(v.bytes[i]!);
-  return s;
+/** The largest value a command may create or grow to. */
+function sizeLimit(server: Server): number {
+  return Math.min(server.maxBulkLen, MAX_VALUE_BYTES);
 }
 
-interface SetOptions {
-  nx: boolean;
-  xx: boolean;
-  get: boolean;
-  keepTtl: boolean;
-  /** Absolute expiry in ms, if one was given. */
-  expireAt: number | undefined;
+// --- Argument parsing ----------------------------------------------------------------------
+
+/** A 64-bit integer: a number when exact, else a bigint; null if Redis would not read one. */
+function int64Of(s: string): number | bigint | null {
+  const n = parseSafeInt(s);
+  return n !== null ? n : parseInt64(s);
+}
+
+function int64(argv: Argv, i: number): number | bigint | null {
+  return int64Of(argv.str(i));
+}
+
+/** A 64-bit integer argument, or null after replying the error. */
+function int64OrReply(c: Client, argv: Argv, i: number): number | bigint | null {
+  const n = int64(argv, i);
+  if (n === null) c.w.error(NOT_INTEGER);
+  return n;
+}
+
+function clamp(n: number | bigint): number {
+  if (typeof n === "number") return n;
+  return n > 0n ? INDEX_CLAMP : -INDEX_CLAMP;
+}
+
+/** Both negative with start after end: Redis answers these ranges empty before clamping. */
+function emptyNegativeRange(start: number | bigint, end: number | bigint): boolean {
+  return start < 0 && end < 0 && start > end;
 }
 
 /**
- * Parses SET's options from index `from`. Writes the error and returns null on bad input.
- * Shared with GETEX-like option parsing via `allowed`.
+ * A bit offset argument (GETBIT, SETBIT, BITFIELD). `#n` means n fields of `fieldBits` bits
+ * when `fieldBits` > 0; the product wraps at 64 bits as in Redis. Offsets whose byte would lie
+ * at or past the size limit are refused, so nothing is ever allocated for them.
  */
-function parseSetOptions(c: Client, argv: Argv, from: number, cmd: string): SetOptions | null {
-  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, expireAt: undefined };
-  let expireSeen = false;
+function bitOffsetArg(
+  c: Client,
+  argv: Argv,
+  i: number,
+  fieldBits: number,
+  limit: number,
+): number | null {
+  let s = argv.str(i);
+  const hash = fieldBits > 0 && s.length > 1 && s.charCodeAt(0) === 35;
+  if (hash) s = s.slice(1);
+  let n = int64Of(s);
+  if (n !== null && hash) {
+    const product = typeof n === "number" ? n * fieldBits : NaN;
+    n = Number.isSafeInteger(product) ? product : BigInt.asIntN(64, BigInt(n) * BigInt(fieldBits));
+  }
+  if (n === null || n < 0 || Number(n) / 8 >= limit) {
+    c.w.error(BIT_OFFSET);
+    return null;
+  }
+  return Number(n);
+}
+
+// --- SET and friends -----------------------------------------------------------------------
+
+const F_NX = 1;
+const F_XX = 2;
+const F_GET = 4;
+const F_KEEPTTL = 8;
+const F_PERSIST = 16;
+const F_EX = 32;
+const F_PX = 64;
+const F_EXAT = 128;
+const F_PXAT = 256;
+const F_EXPIRES = F_EX | F_PX | F_EXAT | F_PXAT;
+
+interface ExtendedOptions {
+  flags: number;
+  /** Index of the expire argument, 0 if none. */
+  expireAt: number;
+}
+
+/**
+ * SET's (and GETEX's) options. Repeating the same expire option is allowed (the last wins);
+ * mixing two kinds, or KEEPTTL/PERSIST with one, is a syntax error. The expire value itself is
+ * read later, after every option parsed, as Redis does. Writes the error and returns null.
+ */
+function parseExtended(
+  c: Client,
+  argv: Argv,
+  from: number,
+  forSet: boolean,
+): ExtendedOptions | null {
+  let flags = 0;
+  let expireAt = 0;
   for (let i = from; i < argv.length; i++) {
-    const hasNext = i + 1 < argv.length;
-    if (argv.is(i, "nx") && !o.xx) o.nx = true;
-    else if (argv.is(i, "xx") && !o.nx) o.xx = true;
-    else if (argv.is(i, "get")) o.get = true;
-    else if (argv.is(i, "keepttl") && !expireSeen) o.keepTtl = true;
-    else if (
-      (argv.is(i, "ex") || argv.is(i, "px") || argv.is(i, "exat") || argv.is(i, "pxat")) &&
-      !expireSeen && !o.keepTtl && hasNext
-    ) {
-      const unit = argv.lower(i);
-      const n = intArg(argv, i + 1);
-      if (n === null) {
-        c.w.error(NOT_INTEGER);
-        return null;
-      }
-      const at = absoluteExpire(n, unit, c.db.keyspace.clock());
-      if (at === null) {
-        c.w.error(INVALID_EXPIRE(cmd));
-        return null;
-      }
-      o.expireAt = at;
-      expireSeen = true;
-      i++;
+    if (forSet && argv.is(i, "nx") && !(flags & F_XX)) flags |= F_NX;
+    else if (forSet && argv.is(i, "xx") && !(flags & F_NX)) flags |= F_XX;
+    else if (forSet && argv.is(i, "get")) flags |= F_GET;
+    else if (forSet && argv.is(i, "keepttl") && !(flags & (F_EXPIRES | F_PERSIST))) {
+      flags |= F_KEEPTTL;
+    } else if (!forSet && argv.is(i, "persist") && !(flags & (F_EXPIRES | F_KEEPTTL))) {
+      flags |= F_PERSIST;
     } else {
-      c.w.error(SYNTAX);
-      return null;
+      const kind = argv.is(i, "ex")
+        ? F_EX
+        : argv.is(i, "px")
+        ? F_PX
+        : argv.is(i, "exat")
+        ? F_EXAT
+        : argv.is(i, "pxat")
+        ? F_PXAT
+        : 0;
+      const conflict = F_KEEPTTL | F_PERSIST | (F_EXPIRES & ~kind);
+      if (kind === 0 || i + 1 >= argv.length || (flags & conflict) !== 0) {
+        c.w.error(SYNTAX);
+        return null;
+      }
+      flags |= kind;
+      expireAt = ++i;
     }
   }
-  return o;
+  return { flags, expireAt };
 }
 
-const MAX_MS = 9223372036854775807;
-
-/** Converts EX/PX/EXAT/PXAT `n` to absolute ms; null when Redis calls it invalid. */
-export function absoluteExpire(n: number, unit: string, now: number): number | null {
-  if (n <= 0) return null;
-  const seconds = unit === "ex" || unit === "exat";
-  if (seconds && n > MAX_MS / 1000) return null;
-  const ms = seconds ? n * 1000 : n;
-  const at = unit === "ex" || unit === "px" ? ms + now : ms;
-  if (at > MAX_MS) return null;
-  return at;
+/**
+ * The absolute expiry in ms for the expire argument at `i` of kind `kind` (one of F_EX...),
+ * or null after replying Redis's error. Exact at the 64-bit edges.
+ */
+function expireArg(c: Client, argv: Argv, i: number, kind: number, cmd: string): number | null {
+  const n = int64(argv, i);
+  if (n === null) {
+    c.w.error(NOT_INTEGER);
+    return null;
+  }
+  const seconds = kind === F_EX || kind === F_EXAT;
+  const relative = kind === F_EX || kind === F_PX;
+  const now = c.db.keyspace.clock();
+  if (typeof n === "number" && n > 0 && n < 1e12) {
+    const ms = seconds ? n * 1000 : n;
+    return relative ? ms + now : ms;
+  }
+  const big = BigInt(n);
+  if (big <= 0n || (seconds && big > INT64_MAX / 1000n)) {
+    c.w.error(INVALID_EXPIRE(cmd));
+    return null;
+  }
+  let ms = seconds ? big * 1000n : big;
+  if (relative) ms += BigInt(now);
+  if (ms > INT64_MAX) {
+    c.w.error(INVALID_EXPIRE(cmd));
+    return null;
+  }
+  return Number(ms);
 }
 
-function setGeneric(c: Client, key: string, value: string, o: SetOptions): void {
+function expireKind(flags: number): number {
+  return flags & F_EXPIRES;
+}
+
+/**
+ * SET's common path (SET, SETNX, SETEX, PSETEX). `ok`/`abort` replace +OK and nil for SETNX.
+ * Expire errors come first, then GET's type check, then NX/XX.
+ */
+function setGeneric(
+  c: Client,
+  argv: Argv,
+  valueAt: number,
+  o: ExtendedOptions,
+  cmd: string,
+  replies?: { ok: number; abort: number },
+): void {
   const db = c.db;
+  const key = argv.str(1);
+  let at: number | undefined;
+  if (o.expireAt !== 0) {
+    const ms = expireArg(c, argv, o.expireAt, expireKind(o.flags), cmd);
+    if (ms === null) return;
+    at = ms;
+  }
+  const get = (o.flags & F_GET) !== 0;
   let old: StringValue | undefined;
-  if (o.get) {
-    const v = db.get(key);
-    if (v !== undefined && !isString(v)) {
+  if (get) {
+    const v = readString(db, key);
+    if (v === WRONG) {
       c.w.error(WRONGTYPE);
       return;
     }
     old = v;
+    if (old === undefined) c.w.nil();
+    else replyString(c, old);
   }
-  if (o.nx || o.xx) {
-    const exists = o.get ? old !== undefined : db.has(key);
-    if ((o.nx && exists) || (o.xx && !exists)) {
-      if (o.get) {
-        if (old === undefined) c.w.nil();
-        else replyString(c, old);
-      } else c.w.nil();
+  if (o.flags & (F_NX | F_XX)) {
+    const exists = get ? old !== undefined : db.has(key);
+    if (((o.flags & F_NX) && exists) || ((o.flags & F_XX) && !exists)) {
+      if (!get) {
+        if (replies !== undefined) c.w.int(replies.abort);
+        else c.w.nil();
+      }
       return;
     }
   }
-  db.set(key, value, o.expireAt, o.keepTtl);
-  if (o.get) {
-    if (old === undefined) c.w.nil();
-    else replyString(c, old);
-  } else c.w.ok();
+  db.set(key, argv.str(valueAt), at, (o.flags & F_KEEPTTL) !== 0);
+  if (!get) {
+    if (replies !== undefined) c.w.int(replies.ok);
+    else c.w.ok();
+  }
 }
+
+/** GET's read: the value, nil, or WRONGTYPE; returns what it replied with. */
+function getGeneric(c: Client, key: string): StringValue | undefined | typeof WRONG {
+  const v = readString(c.db, key);
+  if (v === undefined) c.w.nil();
+  else if (v === WRONG) c.w.error(WRONGTYPE);
+  else replyString(c, v);
+  return v;
+}
+
+// --- INCR family ---------------------------------------------------------------------------
 
 /** INCRBY and friends: the string must hold a 64-bit integer; the result must fit one. */
 function incrBy(c: Client, key: string, delta: number | bigint): void {
@@ -171,28 +346,22 @@ function incrBy(c: Client, key: string, delta: number | bigint): void {
       c.w.error(WRONGTYPE);
       return;
     }
-    const s = text(v);
-    const fast = parseSafeInt(s);
-    if (fast !== null) current = fast;
-    else {
-      const big = parseInt64(s);
-      if (big === null) {
-        c.w.error(NOT_INTEGER);
-        return;
-      }
-      current = big;
+    // Longer than any 64-bit integer: refuse before copying a big value.
+    const parsed = v.length > 20 ? null : int64Of(stringOf(v));
+    if (parsed === null) {
+      c.w.error(NOT_INTEGER);
+      return;
     }
+    current = parsed;
   }
   let result: number | bigint;
   if (typeof current === "number" && typeof delta === "number") {
     result = current + delta;
     if (!Number.isSafeInteger(result)) result = BigInt(current) + BigInt(delta);
   } else result = BigInt(current) + BigInt(delta);
-  if (typeof result === "bigint") {
-    if (result > INT64_MAX || result < INT64_MIN) {
-      c.w.error(OVERFLOW);
-      return;
-    }
+  if (typeof result === "bigint" && (result > INT64_MAX || result < INT64_MIN)) {
+    c.w.error(OVERFLOW);
+    return;
   }
   const out = String(result);
   if (v === undefined) db.set(key, out);
@@ -200,17 +369,142 @@ function incrBy(c: Client, key: string, delta: number | bigint): void {
   c.w.int(result);
 }
 
-function deltaArg(c: Client, argv: Argv, i: number): number | bigint | null {
-  const s = argv.str(i);
-  const fast = parseSafeInt(s);
-  if (fast !== null) return fast;
-  const big = parseInt64(s);
-  if (big === null) {
-    c.w.error(NOT_INTEGER);
+// --- Bitmaps -------------------------------------------------------------------------------
+
+/**
+ * The string at `key` made writable and at least `size` bytes long (Redis's
+ * lookupStringForBitCommand): created zero-filled when missing, converted to a MutableString
+ * otherwise (keeping its TTL). Null after replying WRONGTYPE.
+ */
+function writableString(c: Client, key: string, size: number): MutableString | null {
+  const db = c.db;
+  const v = db.get(key);
+  if (v === undefined) {
+    const m = mutableOf(undefined, size);
+    db.set(key, m);
+    return m;
+  }
+  if (!isString(v)) {
+    c.w.error(WRONGTYPE);
     return null;
   }
-  return big;
+  const m = mutableOf(v, size);
+  if (m !== v) db.replace(key, m);
+  return m;
 }
+
+/** BITCOUNT/BITPOS range unit: "byte" (false) or "bit" (true); null after a syntax error. */
+function unitArg(c: Client, argv: Argv, i: number): boolean | null {
+  if (argv.is(i, "bit")) return true;
+  if (argv.is(i, "byte")) return false;
+  c.w.error(SYNTAX);
+  return null;
+}
+
+function fieldTypeArg(c: Client, argv: Argv, i: number): FieldType | null {
+  let s = argv.str(i);
+  const nul = s.indexOf("\0");
+  if (nul >= 0) s = s.slice(0, nul); // Redis reads the width as a C string
+  const signed = s.charCodeAt(0) === 105; // 'i'
+  if (signed || s.charCodeAt(0) === 117) {
+    const bits = parseSafeInt(s.slice(1));
+    if (bits !== null && bits >= 1 && bits <= (signed ? 64 : 63)) return { signed, bits };
+  }
+  c.w.error(BITFIELD_TYPE);
+  return null;
+}
+
+interface FieldOp {
+  readonly kind: "get" | "set" | "incrby";
+  readonly type: FieldType;
+  readonly offset: number;
+  readonly arg: bigint;
+  readonly overflow: Overflow;
+}
+
+/** BITFIELD and BITFIELD_RO: every operation is parsed (and checked) before any runs. */
+function bitfield(c: Client, argv: Argv, server: Server, readOnlyCommand: boolean): void {
+  const limit = sizeLimit(server);
+  const readLimit = server.maxBulkLen;
+  const ops: FieldOp[] = [];
+  let overflow: Overflow = "wrap";
+  let writes = false;
+  let highest = 0;
+  for (let j = 2; j < argv.length; j++) {
+    const remaining = argv.length - j - 1;
+    let kind: FieldOp["kind"];
+    if (argv.is(j, "get") && remaining >= 2) kind = "get";
+    else if (argv.is(j, "set") && remaining >= 3) kind = "set";
+    else if (argv.is(j, "incrby") && remaining >= 3) kind = "incrby";
+    else if (argv.is(j, "overflow") && remaining >= 1) {
+      j++;
+      if (argv.is(j, "wrap")) overflow = "wrap";
+      else if (argv.is(j, "sat")) overflow = "sat";
+      else if (argv.is(j, "fail")) overflow = "fail";
+      else {
+        c.w.error(BITFIELD_OVERFLOW);
+        return;
+      }
+      continue;
+    } else {
+      c.w.error(SYNTAX);
+      return;
+    }
+    const type = fieldTypeArg(c, argv, j + 1);
+    if (type === null) return;
+    // Reads allocate nothing, so only writes are held to the stricter size limit.
+    const offset = bitOffsetArg(c, argv, j + 2, type.bits, kind === "get" ? readLimit : limit);
+    if (offset === null) return;
+    let arg = 0n;
+    if (kind !== "get") {
+      writes = true;
+      if (offset + type.bits - 1 > highest) highest = offset + type.bits - 1;
+      const n = int64(argv, j + 3);
+      if (n === null) {
+        c.w.error(NOT_INTEGER);
+        return;
+      }
+      arg = BigInt(n);
+    }
+    ops.push({ kind, type, offset, arg, overflow });
+    j += kind === "get" ? 2 : 3;
+  }
+  const key = argv.str(1);
+  let src: StringValue | undefined;
+  let target: MutableString | null = null;
+  if (!writes) {
+    const v = readString(c.db, key);
+    if (v === WRONG) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    src = v;
+  } else {
+    if (readOnlyCommand) {
+      c.w.error(BITFIELD_RO);
+      return;
+    }
+    target = writableString(c, key, Math.floor(highest / 8) + 1);
+    if (target === null) return;
+    src = target;
+  }
+  c.w.array(ops.length);
+  for (const op of ops) {
+    if (op.kind === "get" || target === null) {
+      c.w.int(src === undefined ? 0 : getField(bytesOf(src), op.offset, op.type));
+      continue;
+    }
+    const old = getField(target.view(), op.offset, op.type);
+    const r = applyField(old, op.arg, op.type, op.kind === "incrby", op.overflow);
+    if (r.store === null || r.reply === null) c.w.nil();
+    else {
+      c.w.int(r.reply);
+      setField(target.bytes, op.offset, op.type.bits, r.store);
+    }
+  }
+}
+
+// --- Handlers ------------------------------------------------------------------------------
 
 export const STRING_HANDLERS: Handlers<Names> = {
   get(c, argv) {
@@ -220,15 +514,22 @@ export const STRING_HANDLERS: Handlers<Names> = {
     else replyString(c, v);
   },
   set(c, argv) {
-    const key = argv.str(1);
-    const value = argv.str(2);
     if (argv.length === 3) {
-      c.db.set(key, value);
+      c.db.set(argv.str(1), argv.str(2));
       c.w.ok();
       return;
     }
-    const o = parseSetOptions(c, argv, 3, "set");
-    if (o !== null) setGeneric(c, key, value, o);
+    const o = parseExtended(c, argv, 3, true);
+    if (o !== null) setGeneric(c, argv, 2, o, "set");
+  },
+  setnx(c, argv) {
+    setGeneric(c, argv, 2, { flags: F_NX, expireAt: 0 }, "setnx", { ok: 1, abort: 0 });
+  },
+  setex(c, argv) {
+    setGeneric(c, argv, 3, { flags: F_EX, expireAt: 2 }, "setex");
+  },
+  psetex(c, argv) {
+    setGeneric(c, argv, 3, { flags: F_PX, expireAt: 2 }, "psetex");
   },
   mget(c, argv) {
     const db = c.db;
@@ -241,12 +542,97 @@ export const STRING_HANDLERS: Handlers<Names> = {
   },
   mset(c, argv) {
     if (argv.length % 2 === 0) {
-      c.w.error("ERR wrong number of arguments for 'mset' command");
+      c.w.error(arityError("mset"));
       return;
     }
     const db = c.db;
     for (let i = 1; i < argv.length; i += 2) db.set(argv.str(i), argv.str(i + 1));
     c.w.ok();
+  },
+  msetnx(c, argv) {
+    if (argv.length % 2 === 0) {
+      c.w.error(arityError("msetnx"));
+      return;
+    }
+    const db = c.db;
+    for (let i = 1; i < argv.length; i += 2) {
+      if (db.has(argv.str(i))) {
+        c.w.int(0);
+        return;
+      }
+    }
+    for (let i = 1; i < argv.length; i += 2) db.set(argv.str(i), argv.str(i + 1));
+    c.w.int(1);
+  },
+  getset(c, argv) {
+    const key = argv.str(1);
+    if (getGeneric(c, key) === WRONG) return;
+    c.db.set(key, argv.str(2));
+  },
+  getdel(c, argv) {
+    const key = argv.str(1);
+    const v = getGeneric(c, key);
+    if (v !== undefined && v !== WRONG) c.db.delete(key);
+  },
+  getex(c, argv) {
+    const o = parseExtended(c, argv, 2, false);
+    if (o === null) return;
+    const db = c.db;
+    const key = argv.str(1);
+    // Unlike SET, the key is looked up before the expire value is checked.
+    const v = readString(db, key);
+    if (v === undefined) {
+      c.w.nil();
+      return;
+    }
+    if (v === WRONG) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    const kind = expireKind(o.flags);
+    let at: number | undefined;
+    if (o.expireAt !== 0) {
+      const ms = expireArg(c, argv, o.expireAt, kind, "getex");
+      if (ms === null) return;
+      at = ms;
+    }
+    replyString(c, v);
+    if (at !== undefined) {
+      // An absolute time already past deletes the key now.
+      if ((kind === F_EXAT || kind === F_PXAT) && at <= db.keyspace.clock()) db.delete(key);
+      else db.setExpire(key, at);
+    } else if (o.flags & F_PERSIST) db.persist(key);
+  },
+  append(c, argv, server) {
+    const db = c.db;
+    const key = argv.str(1);
+    const v = db.get(key);
+    if (v === undefined) {
+      db.set(key, argv.str(2));
+      c.w.int(argv.len(2));
+      return;
+    }
+    if (!isString(v)) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    const total = v.length + argv.len(2);
+    if (total > sizeLimit(server)) {
+      c.w.error(STRING_TOO_BIG);
+      return;
+    }
+    const oldLen = v.length;
+    // A value appended to once is likely appended to again: leave room, as sds does.
+    const m = mutableOf(v, total, Math.min(total * 2, total + APPEND_SLACK));
+    writeAt(m, oldLen, argv.bytes(2));
+    if (m !== v) db.replace(key, m);
+    c.w.int(total);
+  },
+  strlen(c, argv) {
+    const v = readString(c.db, argv.str(1));
+    if (v === undefined) c.w.int(0);
+    else if (v === WRONG) c.w.error(WRONGTYPE);
+    else c.w.int(v.length);
   },
   incr(c, argv) {
     incrBy(c, argv.str(1), 1);
@@ -255,39 +641,281 @@ export const STRING_HANDLERS: Handlers<Names> = {
     incrBy(c, argv.str(1), -1);
   },
   incrby(c, argv) {
-    const d = deltaArg(c, argv, 2);
+    const d = int64OrReply(c, argv, 2);
     if (d !== null) incrBy(c, argv.str(1), d);
   },
   decrby(c, argv) {
-    const d = deltaArg(c, argv, 2);
+    const d = int64OrReply(c, argv, 2);
     if (d === null) return;
     if (d === INT64_MIN) {
-      c.w.error("ERR decrement would overflow");
+      c.w.error(DECR_OVERFLOW);
       return;
     }
-    incrBy(c, argv.str(1), typeof d === "bigint" ? -d : -d);
+    incrBy(c, argv.str(1), -d);
   },
-  setnx: notYet,
-  setex: notYet,
-  psetex: notYet,
-  msetnx: notYet,
-  getset: notYet,
-  getdel: notYet,
-  getex: notYet,
-  append: notYet,
-  strlen: notYet,
-  incrbyfloat: notYet,
-  getrange: notYet,
-  substr: notYet,
-  setrange: notYet,
-  lcs: notYet,
-  setbit: notYet,
-  getbit: notYet,
-  bitcount: notYet,
-  bitpos: notYet,
-  bitop: notYet,
-  bitfield: notYet,
-  bitfield_ro: notYet,
+  incrbyfloat(c, argv) {
+    const db = c.db;
+    const key = argv.str(1);
+    const v = db.get(key);
+    if (v !== undefined && !isString(v)) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    const current = v === undefined
+      ? ZERO
+      : v.length >= MAX_FLOAT_CHARS
+      ? null
+      : parseLongDouble(stringOf(v));
+    const incr = parseLongDouble(argv.str(2));
+    if (current === null || incr === null) {
+      c.w.error(NOT_FLOAT);
+      return;
+    }
+    const sum = add(current, incr);
+    if (!isFinite(sum)) {
+      c.w.error(NAN_OR_INF);
+      return;
+    }
+    const out = formatHuman(sum);
+    if (v === undefined) db.set(key, out);
+    else db.replace(key, out);
+    c.w.bulk(out);
+  },
+  getrange: getrange,
+  substr: getrange,
+  setrange(c, argv, server) {
+    const offset = int64(argv, 2);
+    if (offset === null) {
+      c.w.error(NOT_INTEGER);
+      return;
+    }
+    if (offset < 0) {
+      c.w.error(OFFSET_RANGE);
+      return;
+    }
+    const db = c.db;
+    const key = argv.str(1);
+    const value = argv.bytes(3);
+    const v = db.get(key);
+    if (v !== undefined && !isString(v)) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    if (value.length === 0) {
+      c.w.int(v === undefined ? 0 : v.length);
+      return;
+    }
+    const size = Number(offset) + value.length;
+    if (size > sizeLimit(server)) {
+      c.w.error(STRING_TOO_BIG);
+      return;
+    }
+    const at = Number(offset);
+    const m = mutableOf(v, v === undefined ? size : v.length);
+    writeAt(m, at, value);
+    if (m !== v) {
+      if (v === undefined) db.set(key, m);
+      else db.replace(key, m);
+    }
+    c.w.int(m.length);
+  },
+  lcs(c, argv) {
+    const a = readString(c.db, argv.str(1));
+    const b = readString(c.db, argv.str(2));
+    if (a === WRONG || b === WRONG) {
+      c.w.error(LCS_TYPES);
+      return;
+    }
+    let idx = false;
+    let len = false;
+    let withLen = false;
+    let minMatchLen = 0;
+    for (let j = 3; j < argv.length; j++) {
+      const more = argv.length - 1 - j;
+      if (argv.is(j, "idx")) idx = true;
+      else if (argv.is(j, "len")) len = true;
+      else if (argv.is(j, "withmatchlen")) withLen = true;
+      else if (argv.is(j, "minmatchlen") && more > 0) {
+        const n = int64OrReply(c, argv, j + 1);
+        if (n === null) return;
+        minMatchLen = n < 0 ? 0 : clamp(n);
+        j++;
+      } else {
+        c.w.error(SYNTAX);
+        return;
+      }
+    }
+    if (idx && len) {
+      c.w.error(LCS_BOTH);
+      return;
+    }
+    const sa = a === undefined ? "" : bytesOf(a);
+    const sb = b === undefined ? "" : bytesOf(b);
+    if (!lcsFits(sa.length, sb.length)) {
+      c.w.error(LCS_MEMORY);
+      return;
+    }
+    const r = lcs(sa, sb, { sequence: !idx && !len, ranges: idx, minMatchLen });
+    if (idx) {
+      c.w.map(2);
+      c.w.bulk("matches");
+      c.w.array(r.matches.length);
+      for (const m of r.matches) {
+        c.w.array(withLen ? 3 : 2);
+        c.w.array(2);
+        c.w.int(m.aStart);
+        c.w.int(m.aEnd);
+        c.w.array(2);
+        c.w.int(m.bStart);
+        c.w.int(m.bEnd);
+        if (withLen) c.w.int(m.len);
+      }
+      c.w.bulk("len");
+      c.w.int(r.len);
+    } else if (len) c.w.int(r.len);
+    else c.w.bulk(r.sequence);
+  },
+  setbit(c, argv, server) {
+    const offset = bitOffsetArg(c, argv, 2, 0, sizeLimit(server));
+    if (offset === null) return;
+    const on = int64(argv, 3);
+    if (on !== 0 && on !== 1) {
+      c.w.error(BIT_VALUE);
+      return;
+    }
+    const m = writableString(c, argv.str(1), Math.floor(offset / 8) + 1);
+    if (m === null) return;
+    c.w.int(setBit(m.bytes, offset, on));
+  },
+  getbit(c, argv, server) {
+    const offset = bitOffsetArg(c, argv, 2, 0, server.maxBulkLen);
+    if (offset === null) return;
+    const v = readString(c.db, argv.str(1));
+    if (v === undefined) c.w.int(0);
+    else if (v === WRONG) c.w.error(WRONGTYPE);
+    else c.w.int(getBit(bytesOf(v), offset));
+  },
+  bitcount(c, argv) {
+    const v = readString(c.db, argv.str(1));
+    if (v === undefined) {
+      c.w.int(0);
+      return;
+    }
+    if (v === WRONG) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    const src = bytesOf(v);
+    if (argv.length === 2) {
+      c.w.int(bitcount(src, 0, -1, false));
+      return;
+    }
+    if (argv.length !== 4 && argv.length !== 5) {
+      c.w.error(SYNTAX);
+      return;
+    }
+    const start = int64OrReply(c, argv, 2);
+    if (start === null) return;
+    const end = int64OrReply(c, argv, 3);
+    if (end === null) return;
+    if (emptyNegativeRange(start, end)) {
+      c.w.int(0);
+      return;
+    }
+    const bitUnit = argv.length === 5 ? unitArg(c, argv, 4) : false;
+    if (bitUnit === null) return;
+    c.w.int(bitcount(src, clamp(start), clamp(end), bitUnit));
+  },
+  bitpos(c, argv) {
+    const bit = int64(argv, 2);
+    if (bit === null) {
+      c.w.error(NOT_INTEGER);
+      return;
+    }
+    if (bit !== 0 && bit !== 1) {
+      c.w.error(BIT_ARG);
+      return;
+    }
+    const v = readString(c.db, argv.str(1));
+    if (v === undefined) {
+      c.w.int(bit ? -1 : 0);
+      return;
+    }
+    if (v === WRONG) {
+      c.w.error(WRONGTYPE);
+      return;
+    }
+    const src = bytesOf(v);
+    if (argv.length === 3) {
+      c.w.int(bitpos(src, bit, 0, undefined, false));
+      return;
+    }
+    if (argv.length > 6) {
+      c.w.error(SYNTAX);
+      return;
+    }
+    const start = int64OrReply(c, argv, 3);
+    if (start === null) return;
+    const bitUnit = argv.length === 6 ? unitArg(c, argv, 5) : false;
+    if (bitUnit === null) return;
+    let end: number | undefined;
+    if (argv.length >= 5) {
+      const e = int64OrReply(c, argv, 4);
+      if (e === null) return;
+      end = clamp(e);
+    }
+    c.w.int(bitpos(src, bit, clamp(start), end, bitUnit));
+  },
+  bitop(c, argv) {
+    const name = argv.lower(1);
+    if (name !== "and" && name !== "or" && name !== "xor" && name !== "not") {
+      c.w.error(SYNTAX);
+      return;
+    }
+    const op: BitOp = name;
+    if (op === "not" && argv.length !== 4) {
+      c.w.error(BITOP_NOT);
+      return;
+    }
+    const sources = [];
+    for (let i = 3; i < argv.length; i++) {
+      const v = readString(c.db, argv.str(i));
+      if (v === WRONG) {
+        c.w.error(WRONGTYPE);
+        return;
+      }
+      sources.push(v === undefined ? "" : bytesOf(v));
+    }
+    const out = bitop(op, sources);
+    const dest = argv.str(2);
+    if (out.length > 0) c.db.set(dest, wrapBytes(out));
+    else c.db.delete(dest);
+    c.w.int(out.length);
+  },
+  bitfield(c, argv, server) {
+    bitfield(c, argv, server, false);
+  },
+  bitfield_ro(c, argv, server) {
+    bitfield(c, argv, server, true);
+  },
 };
 
-void MutableString;
+function getrange(c: Client, argv: Argv): void {
+  const start = int64OrReply(c, argv, 2);
+  if (start === null) return;
+  const end = int64OrReply(c, argv, 3);
+  if (end === null) return;
+  const v = readString(c.db, argv.str(1));
+  if (v === WRONG) {
+    c.w.error(WRONGTYPE);
+    return;
+  }
+  if (v === undefined || emptyNegativeRange(start, end)) {
+    c.w.bulk("");
+    return;
+  }
+  const r = substringRange(v.length, clamp(start), clamp(end));
+  if (r === null) c.w.bulk("");
+  else if (typeof v === "string") c.w.bulk(v.slice(r[0], r[1]));
+  else c.w.bulkBytes(v.bytes.subarray(r[0], r[1]));
+}

@@ -1,0 +1,616 @@
+// The side-by-side benchmark behind `deno task bench`: hakv and redis-server pinned to CPU0,
+// redis-benchmark and redis-cli pinned to CPU1, the two servers taking turns run by run, and the
+// median of the runs reported with the targets. A benchmark, never a test: nothing here fails
+// because a number is low. The method is reference/performance.md §8.
+//
+//   deno task bench [--quick] [--only W2,W5] [--runs N]
+//
+// W1 `-c 1`, W2 `-c 50`, W3 `-c 50 -P 16` (each `-t set,get -r 1000000 -d 64 --csv`), and W5:
+// 1M keys loaded with `redis-cli --pipe`, reporting RSS bytes per key and the load time.
+import { RespClient } from "../src/client/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const OUT_DIR = `${ROOT}.bench`;
+const LOAD_KEYS = 1_000_000;
+
+type ServerName = "redis" | "hakv";
+
+interface Workload {
+  id: string;
+  label: string;
+  args: string[];
+  n: number;
+  quickN: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { id: "W1", label: "-c 1", args: ["-c", "1"], n: 200_000, quickN: 20_000 },
+  { id: "W2", label: "-c 50", args: ["-c", "50"], n: 1_000_000, quickN: 100_000 },
+  {
+    id: "W3",
+    label: "-c 50 -P 16",
+    args: ["-c", "50", "-P", "16"],
+    n: 3_000_000,
+    quickN: 300_000,
+  },
+];
+const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5"];
+
+interface Options {
+  quick: boolean;
+  only: Set<string>;
+  runs: number;
+}
+
+function parseOptions(args: string[]): Options {
+  let quick = false;
+  let only = new Set(ALL_IDS);
+  let runs: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] = a.includes("=") ? a.split("=", 2) as [string, string] : [a, undefined];
+    const value = () => inline ?? args[++i] ?? "";
+    if (flag === "--quick") quick = true;
+    else if (flag === "--only") {
+      only = new Set(value().toUpperCase().split(",").map((s) => s.trim()).filter(Boolean));
+      for (const id of only) if (!ALL_IDS.includes(id)) usage(`unknown workload ${id}`);
+    } else if (flag === "--runs") {
+      runs = Number(value());
+      if (!Number.isInteger(runs) || runs < 1) usage("--runs needs a positive integer");
+    } else if (flag === "--help" || flag === "-h") usage();
+    else usage(`unknown option ${a}`);
+  }
+  return { quick, only, runs: runs ?? (quick ? 1 : 3) };
+}
+
+function usage(problem?: string): never {
+  if (problem) console.error(`bench: ${problem}`);
+  console.error(
+    `Usage: deno task bench [--quick] [--only ${ALL_IDS.join(",")}] [--runs N]\n` +
+      "  --quick  fewer requests and 1 run\n" +
+      "  --only   run only these workloads\n" +
+      "  --runs   runs per server (default 3, median reported)",
+  );
+  Deno.exit(problem ? 2 : 0);
+}
+
+// --- Processes ---------------------------------------------------------------------------------
+
+function onPath(tool: string): boolean {
+  try {
+    return new Deno.Command("sh", { args: ["-c", `command -v ${tool}`], stdout: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const HAS_TASKSET = onPath("taskset");
+
+/** The command line, pinned to `cpu` when taskset is available. */
+function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
+  return HAS_TASKSET ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+class ServerProc {
+  readonly #child: Deno.ChildProcess;
+  #log = "";
+  #exited = false;
+  readonly #drained: Promise<unknown>;
+
+  private constructor(readonly name: ServerName, readonly port: number, child: Deno.ChildProcess) {
+    this.#child = child;
+    child.status.then(() => (this.#exited = true));
+    const dec = new TextDecoder();
+    const sink = (s: ReadableStream<Uint8Array>) =>
+      s.pipeTo(
+        new WritableStream({
+          write: (chunk) => {
+            // Keep only the tail: enough to explain a failed start.
+            this.#log = (this.#log + dec.decode(chunk, { stream: true })).slice(-8192);
+          },
+        }),
+      ).catch(() => {});
+    this.#drained = Promise.all([sink(child.stdout), sink(child.stderr)]);
+  }
+
+  static async start(name: ServerName): Promise<ServerProc> {
+    const port = freePort();
+    const [cmd, args] = name === "redis"
+      ? pinned(0, "redis-server", [
+        ...["--port", String(port), "--bind", "127.0.0.1"],
+        ...["--save", "", "--appendonly", "no"],
+      ])
+      : pinned(0, Deno.execPath(), [
+        ...["run", "-A", "main.ts", "server"],
+        ...["--save", "", "--port", String(port), "--bind", "127.0.0.1"],
+      ]);
+    const child = new Deno.Command(cmd, {
+      args,
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    live.add(child);
+    const s = new ServerProc(name, port, child);
+    const deadline = Date.now() + 20_000;
+    while (true) {
+      if (s.#exited) throw new Error(`${name} exited before it answered:\n${s.#log}`);
+      try {
+        await using c = await RespClient.connect({ port });
+        if ((await c.call("PING")) === "PONG") break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await s.stop();
+        throw new Error(`${name} did not answer PING within 20 s:\n${s.#log}`);
+      }
+      await sleep(50);
+    }
+    return s;
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  get log(): string {
+    return this.#log;
+  }
+
+  async call(...args: string[]): Promise<unknown> {
+    await using c = await RespClient.connect({ port: this.port });
+    return await c.call(...args);
+  }
+
+  /** CPU time (user + system) used so far, in microseconds. */
+  cpuMicros(): number {
+    const stat = Deno.readTextFileSync(`/proc/${this.pid}/stat`);
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    return (utime + stime) * (1e6 / CLK_TCK);
+  }
+
+  /** Resident set size in bytes (VmRSS). */
+  rss(): number {
+    const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    if (!m) throw new Error(`no VmRSS for ${this.name}`);
+    return Number(m[1]) * 1024;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#exited) {
+      try {
+        this.#child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await this.#child.status;
+    await this.#drained;
+    live.delete(this.#child);
+  }
+}
+
+const live = new Set<Deno.ChildProcess>();
+
+function killAll(): void {
+  for (const child of live) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const CLK_TCK = (() => {
+  try {
+    const out = new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync();
+    const n = Number(new TextDecoder().decode(out.stdout).trim());
+    return n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdin: "null" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return text;
+}
+
+// --- W1–W3: redis-benchmark ----------------------------------------------------------------
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+interface RunResult {
+  tests: Map<string, Sample>;
+  cpuPerRequest: number;
+}
+
+/** Parses `redis-benchmark --csv` by its header, so column order does not matter. */
+function parseCsv(text: string): Map<string, Sample> {
+  const rows = text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const cells = (line: string) => line.split(",").map((c) => c.replace(/^"|"$/g, ""));
+  const header = cells(rows[0] ?? "");
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`redis-benchmark --csv has no ${name} column:\n${text}`);
+    return i;
+  };
+  const [rps, p50, p99] = [col("rps"), col("p50_latency_ms"), col("p99_latency_ms")];
+  const out = new Map<string, Sample>();
+  for (const row of rows.slice(1)) {
+    const c = cells(row);
+    out.set(c[0]!, { rps: Number(c[rps]), p50: Number(c[p50]), p99: Number(c[p99]) });
+  }
+  return out;
+}
+
+async function benchRun(server: ServerProc, w: Workload, n: number): Promise<RunResult> {
+  await server.call("FLUSHALL");
+  const cpu0 = server.cpuMicros();
+  const [cmd, args] = pinned(1, "redis-benchmark", [
+    ...["-h", "127.0.0.1", "-p", String(server.port)],
+    ...["-t", "set,get", "-r", "1000000", "-d", "64", "-n", String(n), ...w.args, "--csv"],
+  ]);
+  const text = await output(cmd, args);
+  const cpu = server.cpuMicros() - cpu0;
+  if (!server.alive) throw new Error(`${server.name} died during ${w.id}:\n${server.log}`);
+  const tests = parseCsv(text);
+  if (tests.size === 0) throw new Error(`no results from redis-benchmark:\n${text}`);
+  return { tests, cpuPerRequest: cpu / (n * tests.size) };
+}
+
+// --- W5: bulk load and bytes per key -----------------------------------------------------------
+
+/** Writes the load file once: SET key:%012d (16 bytes) to a 64-byte zero-padded number. */
+async function loadFile(keys: number): Promise<string> {
+  const path = `${OUT_DIR}/load${keys}.resp`;
+  const entry = (i: number) => {
+    const n = String(i);
+    return `*3\r\n$3\r\nSET\r\n$16\r\nkey:${n.padStart(12, "0")}\r\n$64\r\n${
+      n.padStart(64, "0")
+    }\r\n`;
+  };
+  let expected = 0;
+  for (let i = 0; i < keys; i++) expected += entry(i).length;
+  try {
+    if ((await Deno.stat(path)).size === expected) return path;
+  } catch {
+    // not there yet
+  }
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const enc = new TextEncoder();
+    const CHUNK = 20_000;
+    for (let i = 0; i < keys; i += CHUNK) {
+      let s = "";
+      for (let k = i; k < Math.min(keys, i + CHUNK); k++) s += entry(k);
+      const bytes = enc.encode(s);
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    }
+  } finally {
+    file.close();
+  }
+  return path;
+}
+
+interface LoadResult {
+  bytesPerKey: number;
+  seconds: number;
+  keys: number;
+}
+
+async function loadRun(name: ServerName, path: string): Promise<LoadResult> {
+  const server = await ServerProc.start(name);
+  try {
+    await sleep(300);
+    const before = server.rss();
+    const [cmd, args] = pinned(1, "redis-cli", ["-p", String(server.port), "--pipe"]);
+    const child = new Deno.Command(cmd, {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const t0 = performance.now();
+    const file = await Deno.open(path);
+    await file.readable.pipeTo(child.stdin);
+    const out = await child.output();
+    const seconds = (performance.now() - t0) / 1000;
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success || !/errors: 0,/.test(text)) {
+      throw new Error(
+        `redis-cli --pipe into ${name} failed:\n${text}${new TextDecoder().decode(out.stderr)}`,
+      );
+    }
+    const keys = Number(await server.call("DBSIZE"));
+    // Let both settle the same way before reading RSS.
+    await sleep(500);
+    const after = server.rss();
+    return { bytesPerKey: (after - before) / keys, seconds, keys };
+  } finally {
+    await server.stop();
+  }
+}
+
+// --- Reporting ---------------------------------------------------------------------------------
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function fmtInt(x: number): string {
+  return Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a";
+}
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+}
+
+function ratio(h: number, r: number): number {
+  return Number.isFinite(h) && Number.isFinite(r) && r > 0 ? h / r : NaN;
+}
+
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? "n/a" : ok ? "PASS" : "MISS";
+}
+
+interface Row {
+  cells: string[];
+}
+
+function table(header: string[], rows: Row[]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map((r) => line(r.cells))].join(
+    "\n",
+  );
+}
+
+// --- Main --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseOptions(Deno.args);
+  if (!onPath("redis-benchmark") || !onPath("redis-cli")) {
+    console.error("bench: redis-benchmark and redis-cli are needed (apt-get install redis-tools)");
+    Deno.exit(1);
+  }
+  const withRedis = onPath("redis-server");
+  if (!withRedis) console.error("bench: redis-server is not installed; hakv figures only");
+  if (!HAS_TASKSET) console.error("bench: taskset is not installed; processes are not pinned");
+  await Deno.mkdir(OUT_DIR, { recursive: true });
+
+  const names: ServerName[] = withRedis ? ["redis", "hakv"] : ["hakv"];
+  // Alternate which server goes first on every run, across workloads too.
+  let turn = 0;
+  const order = () => (turn++ % 2 === 0 ? names : [...names].reverse());
+
+  const header = [
+    "# hakv vs Redis",
+    "",
+    `${new Date().toISOString()} · ${await gitRev()} · deno ${Deno.version.deno} · ${
+      (await output("redis-benchmark", ["--version"])).trim()
+    } · ${opts.runs} run(s), median${opts.quick ? " · --quick" : ""} · ${
+      HAS_TASKSET ? "server on CPU0, client on CPU1" : "unpinned"
+    }`,
+  ];
+  const sections: string[] = [];
+
+  const benchRows: Row[] = [];
+  const workloads = WORKLOADS.filter((w) => opts.only.has(w.id));
+  if (workloads.length > 0) {
+    const servers = new Map<ServerName, ServerProc>();
+    try {
+      for (const name of names) servers.set(name, await ServerProc.start(name));
+      for (const w of workloads) {
+        const n = opts.quick ? w.quickN : w.n;
+        const runs = new Map<ServerName, RunResult[]>(names.map((s) => [s, []]));
+        for (let run = 1; run <= opts.runs; run++) {
+          for (const name of order()) {
+            const r = await benchRun(servers.get(name)!, w, n);
+            runs.get(name)!.push(r);
+            const parts = [...r.tests].map(([t, s]) =>
+              `${t} ${fmtInt(s.rps)} rps p99 ${fmt(s.p99, 3)} ms`
+            );
+            console.log(
+              `${w.id} run ${run}/${opts.runs} ${name.padEnd(5)} ${parts.join(", ")}, ` +
+                `cpu ${fmt(r.cpuPerRequest, 2)} µs/req`,
+            );
+          }
+        }
+        benchRows.push(...workloadRows(w, n, runs));
+      }
+    } finally {
+      for (const s of servers.values()) await s.stop();
+    }
+    sections.push(
+      table(
+        [
+          "workload",
+          "test",
+          "redis rps",
+          "hakv rps",
+          "hakv/redis",
+          "redis p99 ms",
+          "hakv p99 ms",
+          "redis cpu µs/req",
+          "hakv cpu µs/req",
+          "target",
+          "result",
+        ],
+        benchRows,
+      ) +
+        "\n\nEach `-t set,get -r 1000000 -d 64`; rps and p99 are medians over the runs; CPU is " +
+        "the server's utime+stime over a whole set+get run divided by its requests.",
+    );
+  }
+
+  if (opts.only.has("W5")) {
+    console.log(`W5 writing the ${LOAD_KEYS.toLocaleString("en-US")}-key load file...`);
+    const path = await loadFile(LOAD_KEYS);
+    const loads = new Map<ServerName, LoadResult[]>(names.map((s) => [s, []]));
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const name of order()) {
+        const r = await loadRun(name, path);
+        loads.get(name)!.push(r);
+        console.log(
+          `W5 run ${run}/${opts.runs} ${name.padEnd(5)} ${fmtInt(r.keys)} keys in ` +
+            `${fmt(r.seconds, 2)} s, ${fmt(r.bytesPerKey, 1)} bytes/key`,
+        );
+      }
+    }
+    const med = (name: ServerName, f: (r: LoadResult) => number) =>
+      median((loads.get(name) ?? []).map(f));
+    const bR = med("redis", (r) => r.bytesPerKey);
+    const bH = med("hakv", (r) => r.bytesPerKey);
+    const tR = med("redis", (r) => r.seconds);
+    const tH = med("hakv", (r) => r.seconds);
+    const bRatio = ratio(bH, bR);
+    sections.push(
+      table(["workload", "metric", "redis", "hakv", "hakv/redis", "target", "result"], [
+        {
+          cells: [
+            "W5 1M keys",
+            "RSS bytes/key",
+            fmt(bR, 1),
+            fmt(bH, 1),
+            fmtRatio(bRatio),
+            "<= 1.6x redis",
+            verdict(Number.isFinite(bRatio) ? bRatio <= 1.6 : undefined),
+          ],
+        },
+        {
+          cells: ["W5 1M keys", "load time s", fmt(tR, 2), fmt(tH, 2), fmtRatio(ratio(tH, tR))]
+            .concat(["—", ""]),
+        },
+        {
+          cells: [
+            "W5 1M keys",
+            "DBSIZE",
+            fmtInt(med("redis", (r) => r.keys)),
+            fmtInt(med("hakv", (r) => r.keys)),
+            "",
+            "—",
+            "",
+          ],
+        },
+      ]) +
+        "\n\n16-byte keys, 64-byte values, loaded with `redis-cli --pipe`; bytes/key is the " +
+        "VmRSS growth divided by DBSIZE.",
+    );
+  }
+
+  const path = `${OUT_DIR}/last.md`;
+  await Deno.writeTextFile(path, [...header, "", ...sections.flatMap((s) => [s, ""])].join("\n"));
+  // deno fmt aligns the tables, and keeps `deno task check` (which sees .bench/) clean.
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path], cwd: ROOT }).output();
+  console.log("\n" + await Deno.readTextFile(path));
+  console.log("(written to .bench/last.md)");
+}
+
+function fmtRatio(x: number): string {
+  return Number.isFinite(x) ? `${x.toFixed(2)}x` : "n/a";
+}
+
+/** Table rows of one workload: a row per redis-benchmark test, medians over the runs. */
+function workloadRows(w: Workload, n: number, runs: Map<ServerName, RunResult[]>): Row[] {
+  const rows: Row[] = [];
+  const hakvRuns = runs.get("hakv")!;
+  const redisRuns = runs.get("redis") ?? [];
+  const tests = [...(hakvRuns[0]?.tests.keys() ?? [])];
+  const cpuH = median(hakvRuns.map((r) => r.cpuPerRequest));
+  const cpuR = median(redisRuns.map((r) => r.cpuPerRequest));
+  for (const t of tests) {
+    const pick = (rs: RunResult[], f: (s: Sample) => number) =>
+      median(rs.map((r) => r.tests.get(t)).filter((s) => s !== undefined).map(f));
+    const rpsH = pick(hakvRuns, (s) => s.rps);
+    const rpsR = pick(redisRuns, (s) => s.rps);
+    const p99H = pick(hakvRuns, (s) => s.p99);
+    const p99R = pick(redisRuns, (s) => s.p99);
+    const x = ratio(rpsH, rpsR);
+    let target = "—";
+    let ok: boolean | undefined;
+    if (w.id === "W2") {
+      target = ">= 0.9x redis rps";
+      ok = Number.isFinite(x) ? x >= 0.9 : undefined;
+    } else if (w.id === "W3") {
+      target = ">= 0.5x redis rps, p99 <= 5 ms";
+      ok = Number.isFinite(x) ? x >= 0.5 && p99H <= 5 : undefined;
+    }
+    rows.push({
+      cells: [
+        `${w.id} ${w.label} -n ${n.toLocaleString("en-US")}`,
+        t,
+        fmtInt(rpsR),
+        fmtInt(rpsH),
+        fmtRatio(x),
+        fmt(p99R, 3),
+        fmt(p99H, 3),
+        fmt(cpuR, 2),
+        fmt(cpuH, 2),
+        target,
+        w.id === "W1" ? "" : verdict(ok),
+      ],
+    });
+  }
+  return rows;
+}
+
+async function gitRev(): Promise<string> {
+  try {
+    const rev = (await output("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"])).trim();
+    const dirty = (await output("git", ["-C", ROOT, "status", "--porcelain"])).trim() !== "";
+    return `git ${rev}${dirty ? "+dirty" : ""}`;
+  } catch {
+    return "git n/a";
+  }
+}
+
+if (import.meta.main) {
+  Deno.addSignalListener("SIGINT", () => {
+    killAll();
+    Deno.exit(130);
+  });
+  try {
+    await main();
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : err}`);
+    killAll();
+    Deno.exit(1);
+  }
+}
