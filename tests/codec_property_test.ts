@@ -154,7 +154,8 @@ const request: fc.Arbitrary<Request> = fc.oneof(
 function encodeRequest(r: Request): Uint8Array {
   if (r.kind === "multibulk") return encodeCommand(r.args);
   if (r.kind === "empty") return ascii(r.text);
-  const words = r.args.map((a, i) => inlineWord(a, r.styles[i]!));
+  // A line starting with '*' is a multibulk header, never inline: quote such a first word.
+  const words = r.args.map((a, i) => inlineWord(a, i === 0 && a[0] === 42 ? 2 : r.styles[i]!));
   return ascii(words.join(" ") + (r.lf ? "\n" : "\r\n"));
 }
 

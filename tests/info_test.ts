@@ -140,7 +140,10 @@ Deno.test("INFO errorstats and commandstats count calls, failures and rejections
     field(stats, "cmdstat_set"),
     /^calls=2,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=0,failed_calls=1$/,
   );
-  assert.match(field(stats, "cmdstat_get"), /^calls=0,usec=0,usec_per_call=0\.00,rejected_calls=1,/);
+  assert.match(
+    field(stats, "cmdstat_get"),
+    /^calls=0,usec=0,usec_per_call=0\.00,rejected_calls=1,/,
+  );
   await s.run("CONFIG", "RESETSTAT");
   assert.equal(await info(s, "errorstats"), "# Errorstats\r\n");
   const after = await info(s, "commandstats");

@@ -1,9 +1,11 @@
 // The server side of the codec: turns a client's bytes into commands. Sans-IO and synchronous:
 // `parse` returns how many bytes one command took, 0 when more bytes are needed, or -1 with
 // `error` set to Redis's exact protocol error text. Arguments are offsets into the caller's
-// buffer; `Argv` hands them out as views or binary strings, so parsing allocates nothing.
-// Partial multibulk progress is kept between calls, so a command arriving in many reads is
-// scanned once, not from the start on every read.
+// buffer; `Argv` hands them out as views or binary strings, so multibulk parsing allocates
+// nothing (inline commands, rare, get one buffer per line). Partial progress is kept between
+// calls, so a command arriving in many reads is scanned once, not from the start every read.
+// Redis's quirks are kept on purpose (see `parse`): clients and tests depend on the exact
+// replies and on when a connection is closed.
 import { latin1 } from "./bytes.ts";
 
 /** Redis's PROTO_INLINE_MAX_SIZE: longest inline command or count line. */

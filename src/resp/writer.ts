@@ -250,35 +250,76 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return "inf";
   if (d === -Infinity) return "-inf";
   if (Number.isNaN(d)) return "nan";
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
+  // Below 2^53 an integer's shortest form is its exact value, which is what %.17g prints.
+  if (Number.isInteger(d) && Math.abs(d) <= 9007199254740992) {
+    return String(d);
+  }
   return formatG17(d);
 }
 
-/** C's `%.17g`. */
+/**
+ * C's `%.17g`: 17 significant digits, rounded half to even on the exact binary value, trailing
+ * zeros removed, exponent form when the exponent is below -4 or at least 17.
+ */
 export function formatG17(d: number): string {
   if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let s: string;
+  const neg = d < 0;
+  const [digits, exp] = round17(Math.abs(d));
+  let out: string;
   if (exp < -4 || exp >= 17) {
-    s = d.toExponential(16);
-    let [mant, e] = s.split("e") as [string, string];
-    if (mant.includes(".")) mant = mant.replace(/0+$/, "").replace(/\.$/, "");
-    const sign = e[0] === "-" ? "-" : "+";
-    const digits = e.replace(/^[+-]/, "").padStart(2, "0");
-    return `${mant}e${sign}${digits}`;
+    const mant = stripZeros(digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits);
+    out = `${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  } else if (exp >= 0) {
+    out = stripZeros(`${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`);
+  } else {
+    out = stripZeros(`0.${"0".repeat(-exp - 1)}${digits}`);
   }
-  s = d.toPrecision(17);
-  if (s.includes("e")) return formatG17Fallback(d);
-  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
+  return neg ? `-${out}` : out;
 }
 
-function formatG17Fallback(d: number): string {
-  const s = d.toExponential(16);
-  const [mant, e] = s.split("e") as [string, string];
-  const m = mant.includes(".") ? mant.replace(/0+$/, "").replace(/\.$/, "") : mant;
-  const sign = e[0] === "-" ? "-" : "+";
-  return `${m}e${sign}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
+function stripZeros(s: string): string {
+  if (!s.includes(".")) return s;
+  return s.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+/**
+ * The 17 significant digits of `x` (> 0) and the decimal exponent of the first one.
+ * toPrecision rounds exactly but breaks ties upwards; printf breaks them to even, so a tie
+ * (the exact expansion continues with 5 and then only zeros) is detected and redone.
+ */
+function round17(x: number): [string, number] {
+  const [mant17, exp17] = splitExp(x.toPrecision(17));
+  const [long] = splitExp(x.toPrecision(100));
+  const tail = long.slice(17);
+  if (tail[0] === "5" && /^50*$/.test(tail)) {
+    const head = long.slice(0, 17);
+    const last = Number(head[16]);
+    if (last % 2 === 0) {
+      const [, expLong] = splitExp(x.toPrecision(100));
+      return [head, expLong];
+    }
+  }
+  return [mant17, exp17];
+}
+
+/** "1.2345e+21" or "123.45" → the digits without a point and the exponent of the first. */
+function splitExp(s: string): [string, number] {
+  let mant = s;
+  let exp = 0;
+  const e = s.indexOf("e");
+  if (e >= 0) {
+    mant = s.slice(0, e);
+    exp = Number(s.slice(e + 1));
+  }
+  const dot = mant.indexOf(".");
+  const intPart = dot < 0 ? mant : mant.slice(0, dot);
+  const frac = dot < 0 ? "" : mant.slice(dot + 1);
+  let digits = intPart + frac;
+  let lead = 0;
+  while (lead < digits.length - 1 && digits[lead] === "0") lead++;
+  digits = digits.slice(lead);
+  // The first significant digit sits at intPart.length - 1 - lead (relative to the point).
+  return [digits, exp + intPart.length - 1 - lead];
 }
 
 function ascii(s: string): Uint8Array {

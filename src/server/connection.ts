@@ -97,6 +97,15 @@ export async function serveConnection(
       end += n;
       server.stats.netInputBytes += n;
       c.lastInteraction = Date.now();
+      // As Redis: a query buffer past the limit closes the client before anything in it runs.
+      if (end - start > server.queryBufferLimit) {
+        server.log.warning(
+          `Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} qbuf=${
+            end - start
+          }`,
+        );
+        break;
+      }
 
       while (start < end && !c.closed) {
         limits.maxBulkLen = server.maxBulkLen;
@@ -137,12 +146,6 @@ export async function serveConnection(
       }
       c.queryBufferLength = end - start;
       if (c.queryBufferLength > c.queryBufferPeak) c.queryBufferPeak = c.queryBufferLength;
-      if (end - start > server.queryBufferLimit) {
-        server.log.warning(
-          `Closing client that reached max query buffer length: addr=${c.addr} (qbuf initial bytes: ...)`,
-        );
-        break;
-      }
       if (c.w.length > 0) await flush();
       if (c.closeAfterReply) break;
     }

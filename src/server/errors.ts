@@ -20,7 +20,15 @@ export function arityError(fullName: string): string {
 }
 
 export function unknownSubcommand(sub: string, container: string): string {
-  return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`;
+  return `ERR unknown subcommand '${
+    cString(sub).slice(0, 128)
+  }'. Try ${container.toUpperCase()} HELP.`;
+}
+
+/** Redis formats these with `%s`, so each argument ends at its first NUL byte. */
+function cString(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul < 0 ? s : s.slice(0, nul);
 }
 
 /** Redis's reply to a command it does not know, quoting up to 128 bytes of its arguments. */
@@ -28,7 +36,7 @@ export function unknownCommand(name: string, args: readonly string[]): string {
   let list = "";
   for (const a of args) {
     if (list.length >= 128) break;
-    list += `'${a.slice(0, 128 - list.length)}' `;
+    list += `'${cString(a).slice(0, 128 - list.length)}' `;
   }
-  return `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${list}`;
+  return `ERR unknown command '${cString(name).slice(0, 128)}', with args beginning with: ${list}`;
 }

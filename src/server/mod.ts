@@ -99,6 +99,7 @@ export function startServer(config: Config, options: StartOptions = {}): Server 
   log.notice(
     config.file === "" ? "Configuration loaded" : `Configuration loaded from ${config.file}`,
   );
+  for (const w of config.warnings) log.warning(w);
   log.role = "M";
   server.listen();
   const pidfile = config.get("pidfile");
@@ -107,7 +108,17 @@ export function startServer(config: Config, options: StartOptions = {}): Server 
   log.notice("Server initialized");
   log.notice("Ready to accept connections tcp");
   if (options.signals) {
+    let shuttingDown = false;
     const onSignal = (name: string) => () => {
+      if (shuttingDown) {
+        // As Redis: a second SIGINT means "now"; a repeated SIGTERM is already being handled.
+        if (name === "SIGINT") {
+          log.warning("You insist... exiting now.");
+          Deno.exit(1);
+        }
+        return;
+      }
+      shuttingDown = true;
       log.warning(`Received ${name} scheduling shutdown...`);
       server.shutdown().then(() => Deno.exit(server.exitCode));
     };

@@ -378,15 +378,9 @@ export class Server {
     let line = `${Math.floor(micros / 1e6)}.${
       String(micros % 1e6).padStart(6, "0")
     } [${c.dbIndex} ${c.addr}]`;
-    // Passwords never reach monitors: AUTH's arguments and HELLO's AUTH pair are redacted.
-    const auth = argv.is(0, "auth");
-    let hidden = -1;
-    if (argv.is(0, "hello")) {
-      for (let i = 1; i < argv.length - 2; i++) if (argv.is(i, "auth")) hidden = i + 1;
-    }
+    const secret = secretArgs(argv);
     for (let i = 0; i < argv.length; i++) {
-      const redacted = (auth && i > 0) || (hidden > 0 && (i === hidden || i === hidden + 1));
-      line += redacted ? ' "(redacted)"' : ` "${reprArg(argv.str(i))}"`;
+      line += secret(i) ? ' "(redacted)"' : ` "${reprArg(argv.str(i))}"`;
     }
     // Every monitor sees it, the issuing one included (its reply is already written).
     for (const m of this.monitors) {
@@ -400,11 +394,16 @@ export class Server {
     if (max === 0) return;
     const args: string[] = [];
     const shown = Math.min(argv.length, 32);
+    const secret = secretArgs(argv);
     for (let i = 0; i < shown; i++) {
       const len = argv.len(i);
       if (shown < argv.length && i === shown - 1) {
         args.push(`... (${argv.length - shown + 1} more arguments)`);
         break;
+      }
+      if (secret(i)) {
+        args.push("(redacted)");
+        continue;
       }
       args.push(
         len > 128 ? `${argv.str(i).slice(0, 128)}... (${len - 128} more bytes)` : argv.str(i),
@@ -472,6 +471,24 @@ function isLoopback(host: string): boolean {
 
 function formatAddr(a: Deno.NetAddr): string {
   return a.hostname.includes(":") ? `[${a.hostname}]:${a.port}` : `${a.hostname}:${a.port}`;
+}
+
+/**
+ * Which arguments MONITOR and the slow log must not show: AUTH's, HELLO's AUTH pair and the
+ * values CONFIG SET gives requirepass / masterauth.
+ */
+function secretArgs(argv: Argv): (i: number) => boolean {
+  if (argv.is(0, "auth")) return (i) => i > 0;
+  if (argv.is(0, "hello")) {
+    let at = -1;
+    for (let i = 1; i + 2 < argv.length; i++) if (argv.is(i, "auth")) at = i;
+    return (i) => at > 0 && (i === at + 1 || i === at + 2);
+  }
+  if (argv.is(0, "config") && argv.is(1, "set")) {
+    return (i) =>
+      i >= 3 && i % 2 === 1 && (argv.is(i - 1, "requirepass") || argv.is(i - 1, "masterauth"));
+  }
+  return () => false;
 }
 
 /** MONITOR's quoting of an argument (Redis sdscatrepr). */

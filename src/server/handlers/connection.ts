@@ -1,5 +1,6 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET and CLIENT (Redis 7.0's
 // subcommands and reply formats, plus 7.2's SETINFO, which clients send on connect).
+import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { parseInt64 } from "../../engine/values.ts";
 import { DB_OUT_OF_RANGE, NOAUTH, NOT_INTEGER, SYNTAX, WRONGPASS } from "../errors.ts";
@@ -121,7 +122,7 @@ export const CONNECTION_HANDLERS: Handlers<Names> = {
     }
     if (!c.authenticated && !authed) {
       c.w.error(
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
       );
       return;
     }
@@ -232,11 +233,11 @@ export const CONNECTION_HANDLERS: Handlers<Names> = {
       return;
     }
     let text = "";
-    for (const other of selected) text += clientInfoLine(other, c) + "\n";
+    for (const other of selected) text += clientInfoLine(other, c, argv) + "\n";
     c.w.verbatim(text);
   },
-  "client|info"(c) {
-    c.w.verbatim(clientInfoLine(c, c) + "\n");
+  "client|info"(c, argv) {
+    c.w.verbatim(clientInfoLine(c, c, argv) + "\n");
   },
   "client|kill"(c, argv, server) {
     if (argv.length === 3) {
@@ -484,12 +485,13 @@ function killClient(server: Server, target: Client, caller: Client): void {
 }
 
 /** One CLIENT LIST line, with Redis 7.0's fields in its order. */
-export function clientInfoLine(c: Client, caller: Client): string {
+export function clientInfoLine(c: Client, caller: Client, current: Argv): string {
   const now = Date.now();
   const qbuf = c.queryBufferLength;
   const qbufFree = Math.max(0, READ_BUFFER - qbuf);
+  // Only the caller is running a command; other clients' arguments are already released.
   let argvMem = 0;
-  if (c === caller) { for (let i = 0; i < c.argv.length; i++) argvMem += c.argv.len(i); }
+  if (c === caller) { for (let i = 0; i < current.length; i++) argvMem += current.len(i); }
   const obl = c.w.length;
   const rbs = Math.max(REPLY_BUFFER, obl);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${
