@@ -8,6 +8,7 @@
 // W1 `-c 1`, W2 `-c 50`, W3 `-c 50 -P 16` (each `-t set,get -r 1000000 -d 64 --csv`), and W5:
 // 1M keys loaded with `redis-cli --pipe`, reporting RSS bytes per key and the load time.
 import { RespClient } from "../src/client/mod.ts";
+import { V8_FLAGS } from "../src/server/runtime.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT_DIR = `${ROOT}.bench`;
@@ -129,7 +130,7 @@ class ServerProc {
         ...["--save", "", "--appendonly", "no"],
       ])
       : pinned(0, Deno.execPath(), [
-        ...["run", "-A", "main.ts", "server"],
+        ...["run", "-A", V8_FLAGS, "main.ts", "server"],
         ...["--save", "", "--port", String(port), "--bind", "127.0.0.1"],
       ]);
     const child = new Deno.Command(cmd, {

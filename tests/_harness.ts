@@ -10,6 +10,7 @@ import { execute } from "../src/server/dispatch.ts";
 import type { Client } from "../src/server/client.ts";
 import { Argv, decodeFrame, NEED_MORE, type RespValue } from "../src/resp/mod.ts";
 import { RespClient } from "../src/client/mod.ts";
+import { V8_FLAGS } from "../src/server/runtime.ts";
 
 export { RespClient } from "../src/client/mod.ts";
 export { RespError } from "../src/resp/mod.ts";
@@ -157,7 +158,7 @@ async function spawn(cmd: string, args: string[], port: number, ready: RegExp): 
 export function spawnHakv(args: string[] = [], port = freePort()): Promise<Proc> {
   return spawn(
     Deno.execPath(),
-    ["run", "-A", "main.ts", "server", ...withPort(args, port)],
+    ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, port)],
     port,
     /Ready to accept connections/,
   );

@@ -112,3 +112,11 @@ Deno.test("SIGINT also shuts the server down with exit 0", async () => {
   assert.equal(status.code, 0);
   assert.match(p.output(), /Received SIGINT scheduling shutdown\.\.\./);
 });
+
+Deno.test("deno task start and compile pass the V8 flags the tests and bench use", async () => {
+  const { V8_FLAGS } = await import("../src/server/runtime.ts");
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)))
+    .tasks as Record<string, string>;
+  assert.ok(tasks.start!.includes(V8_FLAGS), tasks.start);
+  assert.ok(tasks.compile!.includes(V8_FLAGS), tasks.compile);
+});

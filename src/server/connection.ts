@@ -36,30 +36,31 @@ export async function serveConnection(
 
   // Sends what the handlers wrote without waiting for the socket: the writer is swapped with
   // the spare, so reading and running the next batch overlap with this write. At most one
-  // write is in flight; the next flush waits for it, which bounds the output buffered here.
-  const flush = async (): Promise<void> => {
-    while (inflight !== null) await inflight;
-    if (c.w.length === 0 || c.closed) return;
+  // write is in flight; a flush while one is returns a promise to wait on, which bounds the
+  // output buffered here. The common case (nothing in flight) allocates no extra promise.
+  const flush = (): Promise<void> | undefined => {
+    if (inflight !== null) return inflight.then(flush);
+    if (c.w.length === 0 || c.closed) return undefined;
     const out = c.w;
     c.w = c.spare;
     c.spare = out;
     c.w.protocol = out.protocol;
     c.w.errors = out.errors;
     const n = out.length;
-    const p: Promise<void> = writeAll(conn, out.bytes()).then(
+    inflight = writeAll(conn, out.bytes()).then(
       () => {
         server.stats.netOutputBytes += n;
         out.reset();
+        inflight = null;
       },
       () => {
         out.reset();
+        inflight = null;
         c.closed = true;
         closeConn();
       },
-    ).finally(() => {
-      if (inflight === p) inflight = null;
-    });
-    inflight = p;
+    );
+    return undefined;
   };
 
   // Other clients' actions (MONITOR feeds, CLIENT KILL) reach this connection through here.
@@ -146,7 +147,10 @@ export async function serveConnection(
       }
       c.queryBufferLength = end - start;
       if (c.queryBufferLength > c.queryBufferPeak) c.queryBufferPeak = c.queryBufferLength;
-      if (c.w.length > 0) await flush();
+      if (c.w.length > 0) {
+        const waiting = flush();
+        if (waiting !== undefined) await waiting;
+      }
       if (c.closeAfterReply) break;
     }
   } finally {
@@ -156,7 +160,7 @@ export async function serveConnection(
   }
 }
 
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+/** Writes every byte; one write call in the common case. */
+function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<unknown> {
+  return conn.write(bytes).then((n) => n < bytes.length ? writeAll(conn, bytes.subarray(n)) : n);
 }
