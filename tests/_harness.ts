@@ -4,11 +4,13 @@
 // - `spawnHakv()`: a real `deno run -A main.ts server` process on a free port.
 // - `spawnRedis()`: Debian's redis-server, for differential tests.
 // - `requireTool()`: skips with a printed reason when a tool is missing, fails under CI=true.
+// - `errorText()`: the text of an error reply, failing the test on any other reply.
+import assert from "node:assert/strict";
 import { Config } from "../src/server/config.ts";
 import { Server } from "../src/server/server.ts";
 import { execute } from "../src/server/dispatch.ts";
 import type { Client } from "../src/server/client.ts";
-import { Argv, decodeFrame, NEED_MORE, type RespValue } from "../src/resp/mod.ts";
+import { Argv, decodeFrame, NEED_MORE, RespError, type RespValue } from "../src/resp/mod.ts";
 import { RespClient } from "../src/client/mod.ts";
 import { V8_FLAGS } from "../src/server/runtime.ts";
 
@@ -71,6 +73,12 @@ export function drain(c: Client): RespValue[] {
   }
   c.w.reset();
   return out;
+}
+
+/** The text of an error reply; fails the test if `r` is not one. */
+export function errorText(r: unknown): string {
+  assert.ok(r instanceof RespError, `expected an error, got ${JSON.stringify(r)}`);
+  return r.message;
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released). */

@@ -2,22 +2,9 @@
 // PAUSE/UNPAUSE, REPLY, NO-EVICT, TRACKING, GETREDIR, UNBLOCK and HELP — in process, across
 // real connections, and compared with a real redis-server.
 import assert from "node:assert/strict";
-import {
-  InProcess,
-  requireTool,
-  RespClient,
-  RespError,
-  type RespValue,
-  spawnHakv,
-  spawnRedis,
-  waitFor,
-} from "./_harness.ts";
+import { DiffPair } from "./_diff.ts";
+import { errorText, InProcess, requireTool, RespClient, spawnHakv, waitFor } from "./_harness.ts";
 import { RespVerbatim } from "../src/resp/mod.ts";
-
-function errorText(r: unknown): string {
-  assert.ok(r instanceof RespError, `expected an error, got ${JSON.stringify(r)}`);
-  return r.message;
-}
 
 /** CLIENT LIST text as one map of field → value per line. */
 function parseList(text: string): Map<string, string>[] {
@@ -29,12 +16,6 @@ function parseList(text: string): Map<string, string>[] {
       }),
     )
   );
-}
-
-function plain(v: RespValue): unknown {
-  if (v instanceof RespError) return `ERROR ${v.message}`;
-  if (Array.isArray(v)) return v.map(plain);
-  return v;
 }
 
 Deno.test("CLIENT ID, SETNAME and GETNAME", async () => {
@@ -245,10 +226,8 @@ Deno.test("CLIENT HELP and unknown subcommands", async () => {
 
 Deno.test("differential: CLIENT replies and errors match Redis 7.0", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   const script: string[][] = [
     ["CLIENT", "HELP"],
     ["CLIENT", "GETNAME"],
@@ -303,9 +282,7 @@ Deno.test("differential: CLIENT replies and errors match Redis 7.0", async () =>
     ["CLIENT", "FOO"],
     ["CLIENT"],
   ];
-  for (const cmd of script) {
-    assert.deepEqual(plain(await hc.call(...cmd)), plain(await rc.call(...cmd)), cmd.join(" "));
-  }
+  for (const cmd of script) await pair.same(cmd);
   // CLIENT LIST / INFO carry the same fields in the same order.
   for (const cmd of [["CLIENT", "LIST"], ["CLIENT", "INFO"]]) {
     const a = parseList(String(await hc.call(...cmd)));

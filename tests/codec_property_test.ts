@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   Argv,
+  concatBytes,
   decodeFrame,
   encodeCommand,
   formatDouble,
@@ -30,16 +31,6 @@ function bin(bytes: Uint8Array): string {
 
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Cuts `buf` at the given points (taken modulo its length, sorted). */
@@ -185,7 +176,7 @@ Deno.test("property: a stream cut into random chunks parses to the same commands
       fc.array(request, { minLength: 1, maxLength: 12 }),
       fc.array(fc.nat(), { maxLength: 20 }),
       (requests, cuts) => {
-        const stream = concat(requests.map(encodeRequest));
+        const stream = concatBytes(requests.map(encodeRequest));
         const expected = expectedCommands(requests);
         const whole = feed([stream]);
         assert.deepEqual(whole, { commands: expected, error: null, pending: 0 });
@@ -199,7 +190,7 @@ Deno.test("property: a stream cut into random chunks parses to the same commands
 Deno.test("property: byte by byte parses to the same commands as all at once", () => {
   fc.assert(
     fc.property(fc.array(request, { minLength: 1, maxLength: 4 }), (requests) => {
-      const stream = concat(requests.map(encodeRequest));
+      const stream = concatBytes(requests.map(encodeRequest));
       if (stream.length > 5000) return;
       const bytes = Array.from(stream, (b) => Uint8Array.of(b));
       assert.deepEqual(feed(bytes).commands, expectedCommands(requests));
@@ -238,12 +229,12 @@ const garbage = fc.oneof(
       fc.uint8Array({ maxLength: 8 }),
     ),
     { maxLength: 200 },
-  ).map(concat),
+  ).map(concatBytes),
   fc.tuple(
     fc.array(request, { minLength: 1, maxLength: 5 }),
     fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 6 }),
   ).map(([requests, edits]) => {
-    const stream = concat(requests.map(encodeRequest)).slice(0, 4000);
+    const stream = concatBytes(requests.map(encodeRequest)).slice(0, 4000);
     for (const [at, b] of edits) if (stream.length > 0) stream[at % stream.length] = b;
     return stream;
   }),

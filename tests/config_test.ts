@@ -2,7 +2,9 @@
 // compared with a real redis-server, changes that take effect, redis.conf loading (Debian's own
 // file, include, overrides, fatal errors) and CONFIG REWRITE round trips.
 import assert from "node:assert/strict";
+import { DiffPair } from "./_diff.ts";
 import {
+  errorText,
   InProcess,
   type Proc,
   requireTool,
@@ -14,11 +16,6 @@ import {
 } from "./_harness.ts";
 import { Config, ConfigError } from "../src/server/config.ts";
 import { DIRECTIVES } from "../src/server/config_table.ts";
-
-function errorText(r: unknown): string {
-  assert.ok(r instanceof RespError, `expected an error, got ${JSON.stringify(r)}`);
-  return r.message;
-}
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "hakv_config_test_" });
@@ -249,10 +246,8 @@ Deno.test("CONFIG REWRITE without a config file is an error; CONFIG HELP lists s
 
 Deno.test("differential: CONFIG GET * lists the same names and defaults as Redis", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   const pairs = async (c: RespClient) => {
     const flat = await c.call("CONFIG", "GET", "*") as string[];
     const m = new Map<string, string>();
@@ -271,10 +266,8 @@ Deno.test("differential: CONFIG GET * lists the same names and defaults as Redis
 
 Deno.test("differential: CONFIG SET accepts and refuses every value exactly as Redis", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   // Directives whose effect is on the process itself, or that Redis refuses for build reasons.
   const skip = new Set([
     "port",
@@ -328,10 +321,8 @@ Deno.test("differential: CONFIG SET accepts and refuses every value exactly as R
 
 Deno.test("differential: CONFIG replies for options, errors and HELP match Redis", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   const script: string[][] = [
     ["CONFIG", "HELP"],
     ["CONFIG", "GET", "hash-max-*-entries"],

@@ -1,6 +1,7 @@
 // INFO: sections, field names and order (compared with a real redis-server), the text format,
 // and fields that follow the server's state.
 import assert from "node:assert/strict";
+import { DiffPair } from "./_diff.ts";
 import {
   InProcess,
   requireTool,
@@ -8,7 +9,6 @@ import {
   RespError,
   type RespValue,
   spawnHakv,
-  spawnRedis,
 } from "./_harness.ts";
 import { RespVerbatim } from "../src/resp/mod.ts";
 import { bytesToHuman } from "../src/server/info.ts";
@@ -233,10 +233,8 @@ function names(text: string): Map<string, string[]> {
 
 Deno.test("differential: INFO everything has Redis 7.0's sections, fields and order", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   const ours = names(String(await hc.call("INFO", "everything")));
   const theirs = names(String(await rc.call("INFO", "everything")));
   assert.deepEqual([...ours.keys()], [...theirs.keys()]);
@@ -255,8 +253,7 @@ Deno.test("differential: INFO everything has Redis 7.0's sections, fields and or
 
 Deno.test("differential: INFO keyspace, errorstats and commandstats lines match Redis", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
+  await using pair = await DiffPair.start();
   const script: (string | number)[][] = [
     ["SET", "a", "1"],
     ["SET", "b", "2", "EX", "1000"],
@@ -281,8 +278,7 @@ Deno.test("differential: INFO keyspace, errorstats and commandstats lines match 
       commands: strip(await c.call("INFO", "commandstats")).split("\r\n").sort(),
     };
   };
-  await using hc = await h.client();
-  await using rc = await r.client();
+  const { hakv: hc, redis: rc } = pair;
   const ours = await run(hc);
   const theirs = await run(rc);
   assert.deepEqual(ours, theirs);

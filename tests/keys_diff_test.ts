@@ -3,60 +3,16 @@
 // replies that depend on the clock (TTL, PTTL, EXPIRETIME of relative times) within a tolerance;
 // RANDOMKEY by whether it found a key that exists. Random sequences come from fixed seeds.
 import assert from "node:assert/strict";
-import {
-  type Proc,
-  requireTool,
-  RespClient,
-  RespError,
-  type RespValue,
-  spawnHakv,
-  spawnRedis,
-} from "./_harness.ts";
+import { rng } from "../src/_util/rng.ts";
+import { DiffPair } from "./_diff.ts";
+import { requireTool, RespClient, RespError, type RespValue, spawnRedis } from "./_harness.ts";
 import { infoFlags, SERVER_REGISTRY } from "../src/commands/mod.ts";
 import { KEY_COMMANDS } from "../src/commands/table/keys.ts";
 
-/** A small deterministic PRNG (mulberry32) so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A reply as text for failure messages. */
 function show(v: RespValue): string {
   if (v instanceof RespError) return `(error) ${v.message}`;
   return JSON.stringify(v, (_k, x) => typeof x === "bigint" ? `${x}n` : x);
-}
-
-/** Both servers, and a client to each; `call` sends to both and returns both replies. */
-class Pair {
-  private constructor(
-    readonly redis: Proc,
-    readonly hakv: Proc,
-    readonly r: RespClient,
-    readonly h: RespClient,
-  ) {}
-
-  static async start(): Promise<Pair> {
-    const [redis, hakv] = await Promise.all([spawnRedis(), spawnHakv()]);
-    const [r, h] = await Promise.all([redis.client(), hakv.client()]);
-    return new Pair(redis, hakv, r, h);
-  }
-
-  async call(...args: string[]): Promise<[RespValue, RespValue]> {
-    return await Promise.all([this.r.call(...args), this.h.call(...args)]);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.r.close();
-    this.h.close();
-    await this.redis[Symbol.asyncDispose]();
-    await this.hakv[Symbol.asyncDispose]();
-  }
 }
 
 const CLOCK_DEPENDENT = new Set(["ttl", "pttl", "expiretime", "pexpiretime"]);
@@ -101,7 +57,7 @@ function compare(args: string[], redis: RespValue, hakv: RespValue, where: strin
 }
 
 /** Runs a full SCAN on both servers with the same options; compares the sets of keys. */
-async function compareScan(pair: Pair, options: string[], where: string): Promise<void> {
+async function compareScan(pair: DiffPair, options: string[], where: string): Promise<void> {
   const collect = async (c: RespClient): Promise<string[] | string> => {
     const seen = new Set<string>();
     let cursor = "0";
@@ -116,12 +72,12 @@ async function compareScan(pair: Pair, options: string[], where: string): Promis
     } while (cursor !== "0");
     return [...seen].sort();
   };
-  const [r, h] = await Promise.all([collect(pair.r), collect(pair.h)]);
+  const [r, h] = await Promise.all([collect(pair.redis), collect(pair.hakv)]);
   assert.deepEqual(h, r, `${where}: SCAN ${options.join(" ")}`);
 }
 
 /** Compares the whole visible state of databases 0..2: keys, values and TTLs. */
-async function compareState(pair: Pair, where: string): Promise<void> {
+async function compareState(pair: DiffPair, where: string): Promise<void> {
   for (const db of ["0", "1", "2"]) {
     await pair.call("SELECT", db);
     const [rk, hk] = await pair.call("KEYS", "*");
@@ -137,7 +93,7 @@ async function compareState(pair: Pair, where: string): Promise<void> {
 }
 
 /** Runs each command on both servers and compares the replies. */
-async function runAll(pair: Pair, commands: string[][], where: string): Promise<void> {
+async function runAll(pair: DiffPair, commands: string[][], where: string): Promise<void> {
   for (const args of commands) {
     if (args[0] === "SCAN*") {
       await compareScan(pair, args.slice(1), where);
@@ -154,7 +110,7 @@ Deno.test({
   name: "diff: fixed sequences of generic commands reply as Redis does",
   ignore: skip,
   async fn() {
-    await using pair = await Pair.start();
+    await using pair = await DiffPair.start();
     const big = "x".repeat(60);
     const sequences: Record<string, string[][]> = {
       "del, exists, touch, type": [
@@ -421,7 +377,7 @@ Deno.test({
   name: "diff: keys whose TTL passed are gone on both servers",
   ignore: skip,
   async fn() {
-    await using pair = await Pair.start();
+    await using pair = await DiffPair.start();
     await runAll(pair, [
       ["SET", "live", "1"],
       ["MSET", "t1", "1", "t2", "2", "t3", "3"],
@@ -506,7 +462,7 @@ Deno.test({
   name: "diff: random command sequences from fixed seeds reply as Redis does",
   ignore: skip,
   async fn() {
-    await using pair = await Pair.start();
+    await using pair = await DiffPair.start();
     for (const seed of [1, 7, 42, 2024, 31337, 99991]) {
       await pair.call("FLUSHALL");
       await pair.call("SELECT", "0");
@@ -527,7 +483,7 @@ Deno.test({
   name: "diff: KEYS agrees with Redis on random glob patterns and binary keys",
   ignore: skip,
   async fn() {
-    await using pair = await Pair.start();
+    await using pair = await DiffPair.start();
     const rand = rng(12345);
     const keyChars = ["a", "b", "c", "A", "-", "]", "[", "\\", "*", "?", "^", "\xff", "\x90", "z"];
     const patChars = ["a", "b", "c", "A", "*", "*", "?", "[", "]", "^", "-", "\\", "\xff", "z"];

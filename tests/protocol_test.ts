@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Proc, requireTool, spawnHakv, spawnRedis } from "./_harness.ts";
+import { concatBytes } from "../src/resp/mod.ts";
+import { DiffPair } from "./_diff.ts";
 
 function bin(bytes: Uint8Array): string {
   let s = "";
@@ -119,15 +121,17 @@ async function exchange(port: number, input: string | Uint8Array, idleMs = 200):
   return { reply: c.text(), closed: c.closed };
 }
 
-/** The servers to run against: hakv always, redis-server when installed. */
-async function servers(args: string[] = []): Promise<{ name: string; proc: Proc }[]> {
+type Servers = { name: string; proc: Proc }[] & AsyncDisposable;
+
+/** The servers to run against: hakv always, redis-server when installed. Disposing stops them. */
+async function servers(args: string[] = []): Promise<Servers> {
   const out = [{ name: "hakv", proc: await spawnHakv(args) }];
   if (requireTool("redis-server")) out.push({ name: "redis-server", proc: await spawnRedis(args) });
-  return out;
-}
-
-async function stopAll(list: { proc: Proc }[]): Promise<void> {
-  for (const s of list) await s.proc[Symbol.asyncDispose]();
+  return Object.assign(out, {
+    async [Symbol.asyncDispose]() {
+      for (const s of out) await s.proc[Symbol.asyncDispose]();
+    },
+  });
 }
 
 const PROTO = "-ERR Protocol error: ";
@@ -299,182 +303,158 @@ const ROWS: Row[] = [
 ];
 
 Deno.test("protocol: each bad input gets Redis's exact reply and connection state", async (t) => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      for (const row of ROWS) {
-        await t.step(`${name}: ${row.name}`, async () => {
-          await using c = await RawConn.open(proc.port);
-          await c.write(row.send);
-          await c.settle(row.closed ? 3000 : 250);
-          assert.equal(c.text(), row.reply);
-          assert.equal(c.closed, row.closed, row.closed ? "should close" : "should stay open");
-          if (row.pingAfter) {
-            await c.write("PING\r\n");
-            await c.waitBytes(row.reply.length + 7);
-            assert.equal(c.text(), row.reply + "+PONG\r\n");
-          }
-        });
-      }
-      await t.step(`${name}: commands after a protocol error are not run`, async () => {
-        const key = "after-error";
-        const set = `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$1\r\n1\r\n`;
-        const out = await exchange(proc.port, "*1\r\n$x\r\n" + set);
-        assert.equal(out.reply, PROTO + "invalid bulk length\r\n");
-        assert.ok(out.closed);
-        assert.equal((await exchange(proc.port, `EXISTS ${key}\r\n`)).reply, ":0\r\n");
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    for (const row of ROWS) {
+      await t.step(`${name}: ${row.name}`, async () => {
+        await using c = await RawConn.open(proc.port);
+        await c.write(row.send);
+        await c.settle(row.closed ? 3000 : 250);
+        assert.equal(c.text(), row.reply);
+        assert.equal(c.closed, row.closed, row.closed ? "should close" : "should stay open");
+        if (row.pingAfter) {
+          await c.write("PING\r\n");
+          await c.waitBytes(row.reply.length + 7);
+          assert.equal(c.text(), row.reply + "+PONG\r\n");
+        }
       });
     }
-  } finally {
-    await stopAll(list);
+    await t.step(`${name}: commands after a protocol error are not run`, async () => {
+      const key = "after-error";
+      const set = `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$1\r\n1\r\n`;
+      const out = await exchange(proc.port, "*1\r\n$x\r\n" + set);
+      assert.equal(out.reply, PROTO + "invalid bulk length\r\n");
+      assert.ok(out.closed);
+      assert.equal((await exchange(proc.port, `EXISTS ${key}\r\n`)).reply, ":0\r\n");
+    });
   }
 });
 
 Deno.test("protocol: unauthenticated clients are limited to 10 arguments of 16 KiB", async (t) => {
-  const list = await servers(["--requirepass", "secret"]);
-  try {
-    for (const { name, proc } of list) {
-      await t.step(`${name}: more than 10 arguments`, async () => {
-        assert.deepEqual(await exchange(proc.port, "*100\r\n"), {
-          reply: PROTO + "unauthenticated multibulk length\r\n",
-          closed: true,
-        });
-        assert.deepEqual(await exchange(proc.port, "*11\r\n"), {
-          reply: PROTO + "unauthenticated multibulk length\r\n",
-          closed: true,
-        });
+  await using list = await servers(["--requirepass", "secret"]);
+  for (const { name, proc } of list) {
+    await t.step(`${name}: more than 10 arguments`, async () => {
+      assert.deepEqual(await exchange(proc.port, "*100\r\n"), {
+        reply: PROTO + "unauthenticated multibulk length\r\n",
+        closed: true,
       });
-      await t.step(`${name}: an argument longer than 16384 bytes`, async () => {
-        assert.deepEqual(await exchange(proc.port, "*1\r\n$100000000\r\n"), {
-          reply: PROTO + "unauthenticated bulk length\r\n",
-          closed: true,
-        });
-        assert.deepEqual(await exchange(proc.port, "*2\r\n$4\r\nECHO\r\n$16385\r\n"), {
-          reply: PROTO + "unauthenticated bulk length\r\n",
-          closed: true,
-        });
+      assert.deepEqual(await exchange(proc.port, "*11\r\n"), {
+        reply: PROTO + "unauthenticated multibulk length\r\n",
+        closed: true,
       });
-      await t.step(`${name}: at the limits the command runs into NOAUTH`, async () => {
-        const echo = `*2\r\n$4\r\nECHO\r\n$16384\r\n${"e".repeat(16384)}\r\n`;
-        assert.deepEqual(await exchange(proc.port, echo), {
-          reply: "-NOAUTH Authentication required.\r\n",
-          closed: false,
-        });
+    });
+    await t.step(`${name}: an argument longer than 16384 bytes`, async () => {
+      assert.deepEqual(await exchange(proc.port, "*1\r\n$100000000\r\n"), {
+        reply: PROTO + "unauthenticated bulk length\r\n",
+        closed: true,
       });
-      await t.step(`${name}: after AUTH the limits are gone`, async () => {
-        const keys = Array.from({ length: 11 }, (_, i) => `k${i}`);
-        const del = `*12\r\n$3\r\nDEL\r\n` + keys.map((k) => `$${k.length}\r\n${k}\r\n`).join("");
-        const big = `*2\r\n$4\r\nECHO\r\n$20000\r\n${"b".repeat(20000)}\r\n`;
-        const out = await exchange(proc.port, "AUTH secret\r\n" + del + big);
-        assert.equal(out.reply, `+OK\r\n:0\r\n$20000\r\n${"b".repeat(20000)}\r\n`);
-        assert.equal(out.closed, false);
+      assert.deepEqual(await exchange(proc.port, "*2\r\n$4\r\nECHO\r\n$16385\r\n"), {
+        reply: PROTO + "unauthenticated bulk length\r\n",
+        closed: true,
       });
-    }
-  } finally {
-    await stopAll(list);
+    });
+    await t.step(`${name}: at the limits the command runs into NOAUTH`, async () => {
+      const echo = `*2\r\n$4\r\nECHO\r\n$16384\r\n${"e".repeat(16384)}\r\n`;
+      assert.deepEqual(await exchange(proc.port, echo), {
+        reply: "-NOAUTH Authentication required.\r\n",
+        closed: false,
+      });
+    });
+    await t.step(`${name}: after AUTH the limits are gone`, async () => {
+      const keys = Array.from({ length: 11 }, (_, i) => `k${i}`);
+      const del = `*12\r\n$3\r\nDEL\r\n` + keys.map((k) => `$${k.length}\r\n${k}\r\n`).join("");
+      const big = `*2\r\n$4\r\nECHO\r\n$20000\r\n${"b".repeat(20000)}\r\n`;
+      const out = await exchange(proc.port, "AUTH secret\r\n" + del + big);
+      assert.equal(out.reply, `+OK\r\n:0\r\n$20000\r\n${"b".repeat(20000)}\r\n`);
+      assert.equal(out.closed, false);
+    });
   }
 });
 
 Deno.test("protocol: a desync (NUL then endless junk) is closed with a protocol error", async (t) => {
-  const list = await servers();
+  await using list = await servers();
   const cases: [string, string][] = [
     ["\x00", "too big inline request"],
     ["*\x00", "too big mbulk count string"],
     ["$\x00", "too big inline request"],
   ];
-  try {
-    for (const { name, proc } of list) {
-      for (const [seq, error] of cases) {
-        await t.step(`${name}: ${JSON.stringify(seq)} then junk lines`, async () => {
-          await using c = await RawConn.open(proc.port);
-          await c.write(seq);
-          // Lines of junk: a NUL earlier on the line must hide every newline that follows.
-          const payload = raw("A".repeat(1024) + "\r\n");
-          const deadline = Date.now() + 30_000;
-          while (!c.closed && c.received === 0 && Date.now() < deadline) {
-            if (!(await c.write(payload))) break;
-            await delay(0);
-          }
-          await c.settle(200, 5000);
-          assert.equal(c.text(), PROTO + error + "\r\n");
-          assert.ok(c.closed);
-        });
-      }
+  for (const { name, proc } of list) {
+    for (const [seq, error] of cases) {
+      await t.step(`${name}: ${JSON.stringify(seq)} then junk lines`, async () => {
+        await using c = await RawConn.open(proc.port);
+        await c.write(seq);
+        // Lines of junk: a NUL earlier on the line must hide every newline that follows.
+        const payload = raw("A".repeat(1024) + "\r\n");
+        const deadline = Date.now() + 30_000;
+        while (!c.closed && c.received === 0 && Date.now() < deadline) {
+          if (!(await c.write(payload))) break;
+          await delay(0);
+        }
+        await c.settle(200, 5000);
+        assert.equal(c.text(), PROTO + error + "\r\n");
+        assert.ok(c.closed);
+      });
     }
-  } finally {
-    await stopAll(list);
   }
 });
 
 Deno.test("protocol: 1000 pipelined commands in one write get 1000 replies in order", async () => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      let input = "";
-      let expected = "";
-      for (let i = 0; i < 1000; i++) {
-        const v = `value-${i}`;
-        if (i % 3 === 0) {
-          input += `*2\r\n$4\r\nECHO\r\n$${v.length}\r\n${v}\r\n`;
-          expected += `$${v.length}\r\n${v}\r\n`;
-        } else if (i % 3 === 1) {
-          input += `INCR pipeline-counter\r\n`;
-          expected += `:${Math.floor(i / 3) + 1}\r\n`;
-        } else {
-          input += `GET pipeline-counter\r\n`;
-          const n = String(Math.floor(i / 3) + 1);
-          expected += `$${n.length}\r\n${n}\r\n`;
-        }
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    let input = "";
+    let expected = "";
+    for (let i = 0; i < 1000; i++) {
+      const v = `value-${i}`;
+      if (i % 3 === 0) {
+        input += `*2\r\n$4\r\nECHO\r\n$${v.length}\r\n${v}\r\n`;
+        expected += `$${v.length}\r\n${v}\r\n`;
+      } else if (i % 3 === 1) {
+        input += `INCR pipeline-counter\r\n`;
+        expected += `:${Math.floor(i / 3) + 1}\r\n`;
+      } else {
+        input += `GET pipeline-counter\r\n`;
+        const n = String(Math.floor(i / 3) + 1);
+        expected += `$${n.length}\r\n${n}\r\n`;
       }
-      await using c = await RawConn.open(proc.port);
-      await c.write(input);
-      await c.waitBytes(expected.length);
-      await c.settle(100);
-      assert.equal(c.text(), expected, name);
-      assert.equal(c.closed, false);
     }
-  } finally {
-    await stopAll(list);
+    await using c = await RawConn.open(proc.port);
+    await c.write(input);
+    await c.waitBytes(expected.length);
+    await c.settle(100);
+    assert.equal(c.text(), expected, name);
+    assert.equal(c.closed, false);
   }
 });
 
 Deno.test("protocol: a command written one byte at a time is answered once", async () => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      await using c = await RawConn.open(proc.port);
-      const input = "*3\r\n$3\r\nSET\r\n$7\r\nbytekey\r\n$11\r\nbyte\r\nvalue\r\nGET bytekey\r\n";
-      for (const ch of input) {
-        await c.write(ch);
-        await delay(1);
-      }
-      const expected = "+OK\r\n$11\r\nbyte\r\nvalue\r\n";
-      await c.waitBytes(expected.length);
-      await c.settle(100);
-      assert.equal(c.text(), expected, name);
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    await using c = await RawConn.open(proc.port);
+    const input = "*3\r\n$3\r\nSET\r\n$7\r\nbytekey\r\n$11\r\nbyte\r\nvalue\r\nGET bytekey\r\n";
+    for (const ch of input) {
+      await c.write(ch);
+      await delay(1);
     }
-  } finally {
-    await stopAll(list);
+    const expected = "+OK\r\n$11\r\nbyte\r\nvalue\r\n";
+    await c.waitBytes(expected.length);
+    await c.settle(100);
+    assert.equal(c.text(), expected, name);
   }
 });
 
 Deno.test("protocol: a big argument arriving in many writes is reassembled", async () => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      await using c = await RawConn.open(proc.port);
-      const value = Array.from({ length: 3 * 1024 * 1024 }, (_, i) => "abcdefgh"[i % 8]).join("");
-      const cmd = raw(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value.length}\r\n${value}\r\n`);
-      for (let off = 0; off < cmd.length; off += 100_003) {
-        await c.write(cmd.subarray(off, off + 100_003));
-      }
-      await c.write("STRLEN big\r\n");
-      const expected = `+OK\r\n:${value.length}\r\n`;
-      await c.waitBytes(expected.length);
-      assert.equal(c.text(), expected, name);
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    await using c = await RawConn.open(proc.port);
+    const value = Array.from({ length: 3 * 1024 * 1024 }, (_, i) => "abcdefgh"[i % 8]).join("");
+    const cmd = raw(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value.length}\r\n${value}\r\n`);
+    for (let off = 0; off < cmd.length; off += 100_003) {
+      await c.write(cmd.subarray(off, off + 100_003));
     }
-  } finally {
-    await stopAll(list);
+    await c.write("STRLEN big\r\n");
+    const expected = `+OK\r\n:${value.length}\r\n`;
+    await c.waitBytes(expected.length);
+    assert.equal(c.text(), expected, name);
   }
 });
 
@@ -496,25 +476,20 @@ async function queryBufferLimitCase(proc: Proc): Promise<void> {
 }
 
 Deno.test("protocol: client-query-buffer-limit closes the client without a reply", async (t) => {
-  const list = await servers(["--client-query-buffer-limit", "1mb"]);
-  try {
+  {
+    // The first servers stop before the next ones start.
+    await using list = await servers(["--client-query-buffer-limit", "1mb"]);
     for (const { name, proc } of list) {
       await t.step(`${name}: set on the command line`, () => queryBufferLimitCase(proc));
     }
-  } finally {
-    await stopAll(list);
   }
-  const later = await servers();
-  try {
-    for (const { name, proc } of later) {
-      await t.step(`${name}: set with CONFIG SET`, async () => {
-        const set = await exchange(proc.port, "CONFIG SET client-query-buffer-limit 1mb\r\n");
-        assert.equal(set.reply, "+OK\r\n");
-        await queryBufferLimitCase(proc);
-      });
-    }
-  } finally {
-    await stopAll(later);
+  await using later = await servers();
+  for (const { name, proc } of later) {
+    await t.step(`${name}: set with CONFIG SET`, async () => {
+      const set = await exchange(proc.port, "CONFIG SET client-query-buffer-limit 1mb\r\n");
+      assert.equal(set.reply, "+OK\r\n");
+      await queryBufferLimitCase(proc);
+    });
   }
 });
 
@@ -533,80 +508,64 @@ function garbageStreams(count: number, seed: number): Uint8Array[] {
     fc.integer({ min: -100, max: 100_000 }).map((n) => raw(String(n))),
     fc.uint8Array({ minLength: 1, maxLength: 64 }),
   );
-  const stream = fc.array(token, { minLength: 100, maxLength: 3000 }).map((parts) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  });
+  const stream = fc.array(token, { minLength: 100, maxLength: 3000 }).map(concatBytes);
   return fc.sample(stream, { numRuns: count, seed });
 }
 
 Deno.test("protocol: garbage from many connections never takes the server down", async (t) => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      await t.step(name, async () => {
-        const pid = proc.child.pid;
-        // Warm up so the baseline includes the connection machinery.
-        await exchange(proc.port, "PING\r\n");
-        const before = vmRssKiB(pid);
-        for (let round = 0; round < 3; round++) {
-          const streams = garbageStreams(30, 1000 + round);
-          await Promise.all(streams.map(async (g) => {
-            await using c = await RawConn.open(proc.port);
-            for (let off = 0; off < g.length && !c.closed; off += 997) {
-              if (!(await c.write(g.subarray(off, off + 997)))) break;
-            }
-            await c.settle(50, 2000);
-          }));
-          assert.deepEqual(await exchange(proc.port, "PING\r\n"), {
-            reply: "+PONG\r\n",
-            closed: false,
-          });
-        }
-        const after = vmRssKiB(pid);
-        assert.ok(after - before < 256 * 1024, `RSS grew from ${before} kB to ${after} kB`);
-      });
-    }
-  } finally {
-    await stopAll(list);
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    await t.step(name, async () => {
+      const pid = proc.child.pid;
+      // Warm up so the baseline includes the connection machinery.
+      await exchange(proc.port, "PING\r\n");
+      const before = vmRssKiB(pid);
+      for (let round = 0; round < 3; round++) {
+        const streams = garbageStreams(30, 1000 + round);
+        await Promise.all(streams.map(async (g) => {
+          await using c = await RawConn.open(proc.port);
+          for (let off = 0; off < g.length && !c.closed; off += 997) {
+            if (!(await c.write(g.subarray(off, off + 997)))) break;
+          }
+          await c.settle(50, 2000);
+        }));
+        assert.deepEqual(await exchange(proc.port, "PING\r\n"), {
+          reply: "+PONG\r\n",
+          closed: false,
+        });
+      }
+      const after = vmRssKiB(pid);
+      assert.ok(after - before < 256 * 1024, `RSS grew from ${before} kB to ${after} kB`);
+    });
   }
 });
 
 Deno.test("protocol: big announced bulks do not cost memory until their bytes arrive", async (t) => {
-  const list = await servers();
-  try {
-    for (const { name, proc } of list) {
-      await t.step(name, async () => {
-        const pid = proc.child.pid;
-        await exchange(proc.port, "PING\r\n");
-        const before = vmRssKiB(pid);
-        // Eight clients each announce a 400 MB argument and send 200 KB of it.
-        const conns = await Promise.all(Array.from({ length: 8 }, () => RawConn.open(proc.port)));
-        try {
-          const part = new Uint8Array(200 * 1024).fill(97);
-          for (const c of conns) {
-            await c.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$400000000\r\n");
-            await c.write(part);
-          }
-          assert.deepEqual(await exchange(proc.port, "PING\r\n"), {
-            reply: "+PONG\r\n",
-            closed: false,
-          });
-          const during = vmRssKiB(pid);
-          assert.ok(during - before < 256 * 1024, `RSS grew from ${before} kB to ${during} kB`);
-          for (const c of conns) assert.equal(c.closed, false);
-        } finally {
-          for (const c of conns) await c[Symbol.asyncDispose]();
+  await using list = await servers();
+  for (const { name, proc } of list) {
+    await t.step(name, async () => {
+      const pid = proc.child.pid;
+      await exchange(proc.port, "PING\r\n");
+      const before = vmRssKiB(pid);
+      // Eight clients each announce a 400 MB argument and send 200 KB of it.
+      const conns = await Promise.all(Array.from({ length: 8 }, () => RawConn.open(proc.port)));
+      try {
+        const part = new Uint8Array(200 * 1024).fill(97);
+        for (const c of conns) {
+          await c.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$400000000\r\n");
+          await c.write(part);
         }
-      });
-    }
-  } finally {
-    await stopAll(list);
+        assert.deepEqual(await exchange(proc.port, "PING\r\n"), {
+          reply: "+PONG\r\n",
+          closed: false,
+        });
+        const during = vmRssKiB(pid);
+        assert.ok(during - before < 256 * 1024, `RSS grew from ${before} kB to ${during} kB`);
+        for (const c of conns) assert.equal(c.closed, false);
+      } finally {
+        for (const c of conns) await c[Symbol.asyncDispose]();
+      }
+    });
   }
 });
 
@@ -629,12 +588,7 @@ function mutatedStreams(count: number, seed: number): Uint8Array[] {
       { minLength: 1, maxLength: 3 },
     ),
   ).map(([cmds, edits]) => {
-    const out = new Uint8Array(cmds.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const c of cmds) {
-      out.set(c, at);
-      at += c.length;
-    }
+    const out = concatBytes(cmds);
     for (const [pos, b] of edits) out[pos % out.length] = b;
     return out;
   });
@@ -643,8 +597,8 @@ function mutatedStreams(count: number, seed: number): Uint8Array[] {
 
 Deno.test("differential: mutated command streams get the same replies as redis-server", async () => {
   if (!requireTool("redis-server")) return;
-  await using hakv = await spawnHakv();
-  await using redis = await spawnRedis();
+  await using pair = await DiffPair.start();
+  const { hakvProc: hakv, redisProc: redis } = pair;
   const streams = mutatedStreams(Number(Deno.env.get("HAKV_FUZZ_RUNS") ?? 150), 7);
   const differences: string[] = [];
   for (let i = 0; i < streams.length; i += 25) {

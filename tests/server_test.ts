@@ -2,52 +2,29 @@
 // subcommands, DEBUG, MEMORY, SLOWLOG and MONITOR. Reply shapes and error texts are compared
 // with a real redis-server where one is installed.
 import assert from "node:assert/strict";
+import { DiffPair, norm } from "./_diff.ts";
 import {
+  errorText,
   InProcess,
   requireTool,
   type RespClient,
   RespError,
   type RespValue,
   spawnHakv,
-  spawnRedis,
   waitFor,
 } from "./_harness.ts";
 import { SERVER_COMMANDS } from "../src/commands/table/server.ts";
 import { CONNECTION_COMMANDS } from "../src/commands/table/connection.ts";
 
-function errorText(r: unknown): string {
-  assert.ok(r instanceof RespError, `expected an error, got ${JSON.stringify(r)}`);
-  return r.message;
-}
-
 function debugServer(): InProcess {
   return new InProcess({ "enable-debug-command": "yes" });
 }
 
-/** Error replies as their text, so replies compare with deepEqual. */
-function plain(v: RespValue): unknown {
-  if (v instanceof RespError) return `ERROR ${v.message}`;
-  if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Map) return [...v].map(([k, x]) => [plain(k), plain(x)]);
-  if (v instanceof Set) return [...v].map(plain);
-  return v;
-}
-
 /** Sends the same commands to hakv and redis-server and compares every reply. */
-async function sameReplies(
-  script: (string | number)[][],
-  options: { hakv?: string[]; redis?: string[] } = {},
-): Promise<void> {
+async function sameReplies(script: (string | number)[][], args: string[] = []): Promise<void> {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv(options.hakv ?? []);
-  await using r = await spawnRedis(options.redis ?? []);
-  await using hc = await h.client();
-  await using rc = await r.client();
-  for (const cmd of script) {
-    const a = plain(await hc.call(...cmd));
-    const b = plain(await rc.call(...cmd));
-    assert.deepEqual(a, b, cmd.join(" "));
-  }
+  await using pair = await DiffPair.start(args);
+  for (const cmd of script) await pair.same(cmd);
 }
 
 // --- DBSIZE, FLUSH*, SWAPDB, TIME, LASTSAVE ---------------------------------------------------
@@ -240,7 +217,7 @@ Deno.test("COMMAND LIST filters by pattern and ACL category; DOCS gives summarie
 
 /** COMMAND INFO entries without the parts that depend on hash order (subcommands). */
 function infoEntry(v: RespValue): unknown {
-  const e = plain(v);
+  const e = norm(v);
   if (!Array.isArray(e)) return e;
   const subs = (e[9] as unknown[][]).map((s) => JSON.stringify(s)).sort();
   return [...e.slice(0, 9), subs];
@@ -248,10 +225,8 @@ function infoEntry(v: RespValue): unknown {
 
 Deno.test("differential: COMMAND INFO of server and connection commands equals Redis's", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
-  await using hc = await h.client();
-  await using rc = await r.client();
+  await using pair = await DiffPair.start();
+  const { hakv: hc, redis: rc } = pair;
   // CLIENT SETINFO is Redis 7.2's (clients send it); 7.0 does not know it.
   const names = [...SERVER_COMMANDS, ...CONNECTION_COMMANDS].map((c) => c.name).filter((n) =>
     n !== "client|setinfo" && n !== "client"
@@ -283,8 +258,8 @@ Deno.test("differential: COMMAND INFO of server and connection commands equals R
     );
   }
   for (const name of ["get", "config|get", "client|kill", "memory", "nosuch"]) {
-    const a = plain(await hc.call("COMMAND", "DOCS", name)) as unknown[];
-    const b = plain(await rc.call("COMMAND", "DOCS", name)) as unknown[];
+    const a = norm(await hc.call("COMMAND", "DOCS", name)) as unknown[];
+    const b = norm(await rc.call("COMMAND", "DOCS", name)) as unknown[];
     // hakv's docs carry no argument trees or history: compare the fields it has.
     const fields = (doc: unknown) => {
       if (!Array.isArray(doc)) return doc;
@@ -445,7 +420,7 @@ Deno.test("differential: DEBUG HELP, POPULATE and OBJECT errors match Redis", as
     ["DEBUG", "SLEEP", "0"],
     ["DEBUG", "PROTOCOL", "map"],
     ["DEBUG", "PROTOCOL", "nosuch"],
-  ], { hakv: ["--enable-debug-command", "yes"], redis: ["--enable-debug-command", "yes"] });
+  ], ["--enable-debug-command", "yes"]);
   await sameReplies([["DEBUG", "HELP"], ["DEBUG", "POPULATE", "1"]]);
 });
 
@@ -522,15 +497,13 @@ Deno.test("differential: MEMORY replies match Redis in shape", async () => {
     ["MEMORY"],
   ]);
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
+  await using pair = await DiffPair.start();
   const keys = async (c: RespClient) => {
     await c.call("SET", "k", "v");
     const flat = await c.call("MEMORY", "STATS") as unknown[];
     return flat.filter((_, i) => i % 2 === 0);
   };
-  await using hc = await h.client();
-  await using rc = await r.client();
+  const { hakv: hc, redis: rc } = pair;
   assert.deepEqual(await keys(hc), await keys(rc));
 });
 
@@ -585,8 +558,7 @@ Deno.test("differential: SLOWLOG replies match Redis", async () => {
 
 Deno.test("differential: the slow log hides passwords as Redis does", async () => {
   if (!requireTool("redis-server")) return;
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
+  await using pair = await DiffPair.start();
   const logged = async (c: RespClient) => {
     await c.call("CONFIG", "SET", "slowlog-log-slower-than", "0");
     await c.call("SLOWLOG", "RESET");
@@ -596,8 +568,7 @@ Deno.test("differential: the slow log hides passwords as Redis does", async () =
     const entries = await c.call("SLOWLOG", "GET", "3") as unknown[][];
     return entries.map((e) => e[3]);
   };
-  await using hc = await h.client();
-  await using rc = await r.client();
+  const { hakv: hc, redis: rc } = pair;
   const ours = await logged(hc);
   assert.deepEqual(ours, await logged(rc));
   assert.deepEqual(ours[2], ["AUTH", "(redacted)"]);
@@ -648,8 +619,8 @@ Deno.test("differential: MONITOR lines have Redis's format", async () => {
     void port;
     return (await lines).map((l) => String(l).replace(/^\d+\.\d{6} \[0 127\.0\.0\.1:\d+\]/, "[]"));
   };
-  await using h = await spawnHakv();
-  await using r = await spawnRedis();
+  await using pair = await DiffPair.start();
+  const { hakvProc: h, redisProc: r } = pair;
   assert.deepEqual(await capture(h.port, h), await capture(r.port, r));
 });
 

@@ -3,55 +3,12 @@
 // cover each command's options and errors by hand, then a seeded fuzzer mixes them at random.
 import assert from "node:assert/strict";
 import { STRING_COMMANDS } from "../src/commands/table/strings.ts";
-import {
-  requireTool,
-  type RespClient,
-  RespError,
-  type RespValue,
-  spawnHakv,
-  spawnRedis,
-} from "./_harness.ts";
+import { rng } from "../src/_util/rng.ts";
+import { type Arg, type Cmd, DiffPair } from "./_diff.ts";
+import { requireTool, RespError, type RespValue, spawnRedis } from "./_harness.ts";
 
-type Arg = string | number;
-/** A command: a string is split on single spaces; arrays carry binary or spaced arguments. */
-type Cmd = string | Arg[];
-
-function argsOf(cmd: Cmd): Arg[] {
-  return typeof cmd === "string" ? cmd.split(" ") : cmd;
-}
-
-/** Replies in a comparable shape: errors by message, maps as entry lists. */
-function norm(v: RespValue): unknown {
-  if (v instanceof RespError) return { error: v.message };
-  if (Array.isArray(v)) return v.map(norm);
-  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [norm(k), norm(x)]);
-  if (typeof v === "bigint") return { big: v.toString() };
-  return v;
-}
-
-function show(args: Arg[]): string {
-  return args.map((a) => JSON.stringify(String(a))).join(" ");
-}
-
-class Pair {
-  constructor(readonly hakv: RespClient, readonly redis: RespClient) {}
-
-  async same(cmd: Cmd, label = ""): Promise<RespValue> {
-    const args = argsOf(cmd);
-    const [h, r] = await Promise.all([this.hakv.call(...args), this.redis.call(...args)]);
-    // Two servers read their clocks a moment apart: a TTL may round to the next second.
-    const ttl = String(args[0]).toUpperCase() === "TTL" && typeof h === "number" &&
-      typeof r === "number" && h >= 0 && r >= 0;
-    if (ttl) assert.ok(Math.abs(h - r) <= 1, `${label} ${show(args)}: ${h} vs ${r}`);
-    else assert.deepStrictEqual(norm(h), norm(r), `${label} ${show(args)}`);
-    return r;
-  }
-
-  async run(cmds: readonly Cmd[], label: string): Promise<void> {
-    await this.same("FLUSHALL", label);
-    for (const cmd of cmds) await this.same(cmd, label);
-  }
-}
+/** TTL replies may differ by a second: the servers read their clocks a moment apart. */
+const TTL_SLACK = { ttlSlack: 1 };
 
 const BIN = "\x00\x01\x7f\x80\xfe\xff";
 
@@ -773,21 +730,10 @@ const WRONGTYPE_SCENARIO: Cmd[] = [
 
 // --- Seeded fuzzing ------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   readonly #rand: () => number;
   constructor(seed: number) {
-    this.#rand = mulberry32(seed);
+    this.#rand = rng(seed);
   }
   int(n: number): number {
     return Math.floor(this.#rand() * n);
@@ -1010,11 +956,7 @@ function randomCommand(g: Gen): Arg[] {
 
 Deno.test("strings: hakv answers every string and bitmap command like redis-server", async (t) => {
   if (!requireTool("redis-server")) return;
-  await using hakvProc = await spawnHakv();
-  await using redisProc = await spawnRedis();
-  await using hakv = await hakvProc.client();
-  await using redis = await redisProc.client();
-  const pair = new Pair(hakv, redis);
+  await using pair = await DiffPair.start([], TTL_SLACK);
 
   for (const [name, cmds] of Object.entries(SCENARIOS)) {
     await t.step(name, async () => {
@@ -1024,7 +966,7 @@ Deno.test("strings: hakv answers every string and bitmap command like redis-serv
 
   await t.step("WRONGTYPE on another type", async () => {
     await pair.same("FLUSHALL");
-    const probe = await hakv.call("RPUSH", "probe", "x");
+    const probe = await pair.hakv.call("RPUSH", "probe", "x");
     if (probe instanceof RespError) {
       console.log("SKIP: hakv cannot create lists yet; WRONGTYPE is covered in-process");
       return;
@@ -1059,11 +1001,8 @@ Deno.test("strings: hakv answers every string and bitmap command like redis-serv
 Deno.test("strings: size limits follow proto-max-bulk-len like redis-server", async () => {
   if (!requireTool("redis-server")) return;
   const args = ["--proto-max-bulk-len", "1048576"];
-  await using hakvProc = await spawnHakv(args);
-  await using redisProc = await spawnRedis(args);
-  await using hakv = await hakvProc.client();
-  await using redis = await redisProc.client();
-  await new Pair(hakv, redis).run(LIMIT_SCENARIO, "limits");
+  await using pair = await DiffPair.start(args, TTL_SLACK);
+  await pair.run(LIMIT_SCENARIO, "limits");
 });
 
 Deno.test("strings: the command table matches redis-server's COMMAND INFO and DOCS", async () => {

@@ -1,17 +1,6 @@
 import assert from "node:assert/strict";
+import { rng } from "../_util/rng.ts";
 import { CursorRegistry, parseScanCursor } from "./scan.ts";
-
-/** A small deterministic PRNG (mulberry32) so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function segmentsOf(maps: Map<string, number>[]) {
   return (i: number) => maps[i];

@@ -48,6 +48,19 @@ export function latin1ToUtf8(s: string): string {
   return new TextDecoder().decode(fromLatin1(s));
 }
 
+/** The parts joined into one fresh byte array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 interface Latin1Buffer extends Uint8Array {
   latin1Slice(start: number, end: number): string;
 }

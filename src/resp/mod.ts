@@ -1,6 +1,13 @@
 // The RESP codec shared by every role: request parsing (server side), frame decoding (client
 // side) and reply encoding.
-export { fromLatin1, latin1, latin1ToUtf8, utf8ToLatin1, writeLatin1 } from "./bytes.ts";
+export {
+  concatBytes,
+  fromLatin1,
+  latin1,
+  latin1ToUtf8,
+  utf8ToLatin1,
+  writeLatin1,
+} from "./bytes.ts";
 export { Argv, BIG_ARG, INLINE_MAX, RequestParser, splitArgs } from "./request.ts";
 export type { RequestLimits } from "./request.ts";
 export {

@@ -8,6 +8,7 @@ import {
   RequestParser,
   splitArgs,
 } from "./request.ts";
+import { concatBytes } from "./bytes.ts";
 import { encodeCommand } from "./decoder.ts";
 
 const OPEN: RequestLimits = { maxBulkLen: 512 * 1024 * 1024, unauthenticated: false };
@@ -16,16 +17,6 @@ const NOAUTH: RequestLimits = { maxBulkLen: 512 * 1024 * 1024, unauthenticated: 
 function bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
@@ -112,7 +103,7 @@ Deno.test("multibulk: arguments are views into the read buffer, not copies", () 
 });
 
 Deno.test("multibulk: pipelined commands parse one after another", () => {
-  const stream = concat([
+  const stream = concatBytes([
     encodeCommand(["SET", "a", "1"]),
     encodeCommand(["GET", "a"]),
     encodeCommand(["PING"]),
@@ -180,10 +171,10 @@ Deno.test("multibulk: a big argument waits for its body and sets the need hint",
   assert.equal(parser.parse(buf, 0, buf.length, argv, OPEN), 0);
   assert.equal(parser.need, cmd.length);
   // More arrives, in a buffer where the command starts at a different offset.
-  buf = concat([bytes("junk"), cmd.subarray(0, cmd.length - 1)]);
+  buf = concatBytes([bytes("junk"), cmd.subarray(0, cmd.length - 1)]);
   assert.equal(parser.parse(buf, 4, buf.length, argv, OPEN), 0);
   assert.equal(parser.need, cmd.length);
-  buf = concat([bytes("ju"), cmd]);
+  buf = concatBytes([bytes("ju"), cmd]);
   assert.equal(parser.parse(buf, 2, buf.length, argv, OPEN), cmd.length);
   assert.equal(parser.need, 0);
   assert.equal(argv.len(2), body.length);
@@ -479,7 +470,7 @@ Deno.test("parser: after a protocol error and reset it parses again", () => {
 
 // --- resumability ---
 
-const MIXED = concat([
+const MIXED = concatBytes([
   encodeCommand(["SET", "key", "a\r\nb"]),
   bytes("\r\n"),
   bytes("ECHO \"x\\x41\" 'y z'\r\n"),

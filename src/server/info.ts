@@ -23,19 +23,10 @@ const SECTIONS = [
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
-const DEFAULT: ReadonlySet<Section> = new Set<Section>([
-  "server",
-  "clients",
-  "memory",
-  "persistence",
-  "stats",
-  "replication",
-  "cpu",
-  "modules",
-  "errorstats",
-  "cluster",
-  "keyspace",
-]);
+/** INFO's default sections: all but the per-command ones. */
+const DEFAULT: ReadonlySet<Section> = new Set(
+  SECTIONS.filter((s) => s !== "commandstats" && s !== "latencystats"),
+);
 
 const TITLES: Record<Section, string> = {
   server: "Server",

@@ -1,5 +1,6 @@
 // The data node's entry points: build the configuration from redis-server style arguments,
 // start serving, and shut down on signals or SHUTDOWN.
+import { concatBytes } from "../resp/mod.ts";
 import { Config, ConfigFileError } from "./config.ts";
 import { Server } from "./server.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
@@ -72,13 +73,7 @@ function readAllStdin(): Uint8Array {
     if (n === null || n === 0) break;
     chunks.push(buf.slice(0, n));
   }
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 export interface StartOptions {

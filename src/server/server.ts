@@ -6,6 +6,7 @@ import { ActiveExpirer, Keyspace } from "../engine/keyspace.ts";
 import { CursorRegistry } from "../engine/scan.ts";
 import type { Argv } from "../resp/mod.ts";
 import { Logger } from "../_util/log.ts";
+import { repr } from "../_util/repr.ts";
 import { Client } from "./client.ts";
 import type { Config } from "./config.ts";
 import { serveConnection } from "./connection.ts";
@@ -308,7 +309,9 @@ export class Server {
   /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples. */
   cron(periodMs: number): void {
     const effort = this.config.int("active-expire-effort");
-    if (this.activeExpire) this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02));
+    if (this.activeExpire) {
+      this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02), effort);
+    }
     const now = Date.now();
     const mem = Deno.memoryUsage();
     if (mem.heapUsed + mem.external > this.memoryPeak) {
@@ -380,7 +383,7 @@ export class Server {
     } [${c.dbIndex} ${c.addr}]`;
     const secret = secretArgs(argv);
     for (let i = 0; i < argv.length; i++) {
-      line += secret(i) ? ' "(redacted)"' : ` "${reprArg(argv.str(i))}"`;
+      line += secret(i) ? ' "(redacted)"' : ` ${repr(argv.str(i))}`;
     }
     // Every monitor sees it, the issuing one included (its reply is already written).
     for (const m of this.monitors) {
@@ -489,24 +492,6 @@ function secretArgs(argv: Argv): (i: number) => boolean {
       i >= 3 && i % 2 === 1 && (argv.is(i - 1, "requirepass") || argv.is(i - 1, "masterauth"));
   }
   return () => false;
-}
-
-/** MONITOR's quoting of an argument (Redis sdscatrepr). */
-export function reprArg(s: string): string {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92) out += "\\\\";
-    else if (c === 34) out += '\\"';
-    else if (c === 10) out += "\\n";
-    else if (c === 13) out += "\\r";
-    else if (c === 9) out += "\\t";
-    else if (c === 7) out += "\\a";
-    else if (c === 8) out += "\\b";
-    else if (c < 32 || c > 126) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += s[i];
-  }
-  return out;
 }
 
 export function randomHex(n: number): string {

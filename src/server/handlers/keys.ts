@@ -10,6 +10,7 @@ import { DB_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, NOT_INTEGER, SYNTAX } fro
 import type { Handlers } from "../handler.ts";
 import type { Server } from "../server.ts";
 import { int64Arg, intArg } from "./_args.ts";
+import { help, replyHelp } from "./_help.ts";
 
 type Names =
   | "del"
@@ -50,8 +51,7 @@ const NO_LFU =
 const LFU_NO_IDLE =
   "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
-const OBJECT_HELP = [
-  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+const OBJECT_HELP = help("OBJECT", [
   "ENCODING <key>",
   "    Return the kind of internal representation used in order to store the value",
   "    associated with a <key>.",
@@ -64,9 +64,7 @@ const OBJECT_HELP = [
   "REFCOUNT <key>",
   "    Return the number of references of the value associated with the specified",
   "    <key>.",
-  "HELP",
-  "    Prints this help.",
-];
+]);
 
 /** Redis's refcount of shared objects (OBJ_SHARED_REFCOUNT). */
 const SHARED_REFCOUNT = 2147483647;
@@ -456,7 +454,6 @@ export const KEY_HANDLERS: Handlers<Names> = {
     else c.w.int(refcountOf(v, server));
   },
   "object|help"(c) {
-    c.w.array(OBJECT_HELP.length);
-    for (const line of OBJECT_HELP) c.w.simple(line);
+    replyHelp(c, OBJECT_HELP);
   },
 };

@@ -2,14 +2,26 @@
 // without a handler (or a handler without a command) a compile error.
 import type { HandlerName } from "../../commands/mod.ts";
 import type { Handlers } from "../handler.ts";
+import { CLIENT_HANDLERS } from "./client.ts";
+import { COMMAND_HANDLERS } from "./command.ts";
+import { CONFIG_HANDLERS } from "./config.ts";
 import { CONNECTION_HANDLERS } from "./connection.ts";
+import { DEBUG_HANDLERS } from "./debug.ts";
 import { KEY_HANDLERS } from "./keys.ts";
+import { MEMORY_HANDLERS } from "./memory.ts";
 import { SERVER_HANDLERS } from "./server.ts";
+import { SLOWLOG_HANDLERS } from "./slowlog.ts";
 import { STRING_HANDLERS } from "./strings.ts";
 
 export const HANDLERS: Handlers<HandlerName> = {
   ...CONNECTION_HANDLERS,
+  ...CLIENT_HANDLERS,
   ...SERVER_HANDLERS,
+  ...CONFIG_HANDLERS,
+  ...COMMAND_HANDLERS,
+  ...DEBUG_HANDLERS,
+  ...MEMORY_HANDLERS,
+  ...SLOWLOG_HANDLERS,
   ...KEY_HANDLERS,
   ...STRING_HANDLERS,
 };

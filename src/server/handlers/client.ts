@@ -1,0 +1,354 @@
+// CLIENT and its subcommands: naming, listing and killing connections, pausing, reply modes
+// and eviction flags (Redis 7.0's subcommands and reply formats, plus 7.2's SETINFO, which
+// clients send on connect).
+import type { Argv } from "../../resp/mod.ts";
+import type { Client } from "../client.ts";
+import { parseInt64 } from "../../engine/values.ts";
+import { NOT_INTEGER, SYNTAX } from "../errors.ts";
+import type { Handlers } from "../handler.ts";
+import { clientMemory, READ_BUFFER, REPLY_BUFFER } from "../info.ts";
+import type { Server } from "../server.ts";
+import { intArg } from "./_args.ts";
+import { help, replyHelp, subcommandSyntaxError } from "./_help.ts";
+
+type Names =
+  | "client|id"
+  | "client|setname"
+  | "client|getname"
+  | "client|setinfo"
+  | "client|list"
+  | "client|info"
+  | "client|kill"
+  | "client|pause"
+  | "client|unpause"
+  | "client|reply"
+  | "client|no-evict"
+  | "client|tracking"
+  | "client|getredir"
+  | "client|unblock"
+  | "client|help";
+
+export const CLIENT_HANDLERS: Handlers<Names> = {
+  "client|id"(c) {
+    c.w.int(c.id);
+  },
+  "client|setname"(c, argv) {
+    const name = argv.str(2);
+    if (!validName(name)) {
+      c.w.error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    c.name = name;
+    c.w.ok();
+  },
+  "client|getname"(c) {
+    if (c.name === "") c.w.nil();
+    else c.w.bulk(c.name);
+  },
+  "client|setinfo"(c, argv) {
+    const attr = argv.str(2);
+    const value = argv.str(3);
+    if (!argv.is(2, "lib-name") && !argv.is(2, "lib-ver")) {
+      c.w.error(`ERR Unrecognized option '${attr}'`);
+      return;
+    }
+    if (!validName(value)) {
+      c.w.error(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+      return;
+    }
+    if (argv.is(2, "lib-name")) c.libName = value;
+    else c.libVer = value;
+    c.w.ok();
+  },
+  "client|list"(c, argv, server) {
+    let selected: Iterable<Client> = server.clients.values();
+    if (argv.length === 4 && argv.is(2, "type")) {
+      const type = clientType(argv.str(3));
+      if (type === null) {
+        c.w.error(`ERR Unknown client type '${argv.str(3)}'`);
+        return;
+      }
+      selected = [...server.clients.values()].filter((other) => typeOfClient(other) === type);
+    } else if (argv.length > 3 && argv.is(2, "id")) {
+      const picked: Client[] = [];
+      for (let i = 3; i < argv.length; i++) {
+        const id = intArg(argv, i);
+        if (id === null) {
+          c.w.error("ERR Invalid client ID");
+          return;
+        }
+        const other = server.clients.get(id);
+        if (other !== undefined) picked.push(other);
+      }
+      selected = picked;
+    } else if (argv.length !== 2) {
+      c.w.error(SYNTAX);
+      return;
+    }
+    let text = "";
+    for (const other of selected) text += clientInfoLine(other, c, argv) + "\n";
+    c.w.verbatim(text);
+  },
+  "client|info"(c, argv) {
+    c.w.verbatim(clientInfoLine(c, c, argv) + "\n");
+  },
+  "client|kill"(c, argv, server) {
+    if (argv.length === 3) {
+      // The old form: one address, and a client may kill itself.
+      const addr = argv.str(2);
+      const target = [...server.clients.values()].find((other) => other.addr === addr);
+      if (target === undefined) {
+        c.w.error("ERR No such client");
+        return;
+      }
+      killClient(server, target, c);
+      c.w.ok();
+      return;
+    }
+    const filters: ((other: Client) => boolean)[] = [];
+    let skipMe = true;
+    for (let i = 2; i < argv.length; i += 2) {
+      if (i + 1 >= argv.length) {
+        c.w.error(SYNTAX);
+        return;
+      }
+      const value = argv.str(i + 1);
+      if (argv.is(i, "id")) {
+        const id = intArg(argv, i + 1);
+        if (id === null || id < 1) {
+          c.w.error("ERR client-id should be greater than 0");
+          return;
+        }
+        filters.push((other) => other.id === id);
+      } else if (argv.is(i, "type")) {
+        const type = clientType(value);
+        if (type === null) {
+          c.w.error(`ERR Unknown client type '${value}'`);
+          return;
+        }
+        filters.push((other) => typeOfClient(other) === type);
+      } else if (argv.is(i, "addr")) {
+        filters.push((other) => other.addr === value);
+      } else if (argv.is(i, "laddr")) {
+        filters.push((other) => other.laddr === value);
+      } else if (argv.is(i, "user")) {
+        if (value !== "default") {
+          c.w.error(`ERR No such user '${value}'`);
+          return;
+        }
+        filters.push((other) => other.user === value);
+      } else if (argv.is(i, "skipme")) {
+        if (argv.is(i + 1, "yes")) skipMe = true;
+        else if (argv.is(i + 1, "no")) skipMe = false;
+        else {
+          c.w.error(SYNTAX);
+          return;
+        }
+      } else {
+        c.w.error(SYNTAX);
+        return;
+      }
+    }
+    let killed = 0;
+    for (const other of [...server.clients.values()]) {
+      if (skipMe && other === c) continue;
+      if (!filters.every((f) => f(other))) continue;
+      killClient(server, other, c);
+      killed++;
+    }
+    c.w.int(killed);
+  },
+  "client|pause"(c, argv, server) {
+    if (argv.length > 4) {
+      c.w.error(subcommandSyntaxError(argv));
+      return;
+    }
+    const timeout = parseInt64(argv.str(2));
+    if (timeout === null) {
+      c.w.error("ERR timeout is not an integer or out of range");
+      return;
+    }
+    if (timeout < 0n) {
+      c.w.error("ERR timeout is negative");
+      return;
+    }
+    let all = true;
+    if (argv.length === 4) {
+      if (argv.is(3, "write")) all = false;
+      else if (!argv.is(3, "all")) {
+        c.w.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        return;
+      }
+    }
+    // Timers cannot wait longer than 2^31-1 ms (almost 25 days): longer pauses end then.
+    const ms = timeout > MAX_TIMER ? Number(MAX_TIMER) : Number(timeout);
+    server.pause(Date.now() + ms, all);
+    c.w.ok();
+  },
+  "client|unpause"(c, _argv, server) {
+    server.unpause();
+    c.w.ok();
+  },
+  "client|reply"(c, argv) {
+    // OFF and SKIP write nothing: the socket loop discards replies while they apply.
+    if (argv.is(2, "on")) {
+      c.replyMode = "on";
+      c.w.ok();
+    } else if (argv.is(2, "off")) c.replyMode = "off";
+    else if (argv.is(2, "skip")) {
+      if (c.replyMode === "on") c.replyMode = "skip";
+    } else c.w.error(SYNTAX);
+  },
+  "client|no-evict"(c, argv) {
+    if (argv.is(2, "on")) c.noEvict = true;
+    else if (argv.is(2, "off")) c.noEvict = false;
+    else {
+      c.w.error(SYNTAX);
+      return;
+    }
+    c.w.ok();
+  },
+  "client|tracking"(c, argv) {
+    if (argv.is(2, "off")) c.w.ok();
+    else if (argv.is(2, "on")) c.w.error(TRACKING_UNSUPPORTED);
+    else c.w.error(SYNTAX);
+  },
+  "client|getredir"(c) {
+    c.w.int(-1);
+  },
+  "client|unblock"(c, argv, server) {
+    if (argv.length > 4) {
+      c.w.error(subcommandSyntaxError(argv));
+      return;
+    }
+    const id = parseInt64(argv.str(2));
+    if (id === null) {
+      c.w.error(NOT_INTEGER);
+      return;
+    }
+    let error = false;
+    if (argv.length === 4) {
+      if (argv.is(3, "error")) error = true;
+      else if (!argv.is(3, "timeout")) {
+        c.w.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        return;
+      }
+    }
+    const target = server.clients.get(Number(id));
+    if (target === undefined || target.unblock === null) {
+      c.w.int(0);
+      return;
+    }
+    target.unblock(error);
+    c.w.int(1);
+  },
+  "client|help"(c) {
+    replyHelp(c, CLIENT_HELP);
+  },
+};
+
+/** Names are printable ASCII without spaces (Redis's validation). */
+export function validName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 33 || c > 126) return false;
+  }
+  return true;
+}
+
+const MAX_TIMER = 2147483647n;
+const TRACKING_UNSUPPORTED =
+  "ERR client-side caching (CLIENT TRACKING) is not supported by hakv yet";
+
+const CLIENT_HELP = help("CLIENT", [
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+]);
+
+type ClientType = "normal" | "master" | "replica" | "pubsub";
+
+/** CLIENT LIST / KILL TYPE names (slave is an alias of replica), or null. */
+function clientType(name: string): ClientType | null {
+  const n = name.toLowerCase();
+  if (n === "normal" || n === "master" || n === "replica" || n === "pubsub") return n;
+  return n === "slave" ? "replica" : null;
+}
+
+/** Every connection is a normal client until replication and pub/sub add theirs. */
+function typeOfClient(_c: Client): ClientType {
+  return "normal";
+}
+
+/** Closes another client now; the caller itself is closed after its reply is sent. */
+function killClient(server: Server, target: Client, caller: Client): void {
+  if (target === caller) {
+    target.closeAfterReply = true;
+    return;
+  }
+  target.kill();
+  server.removeClient(target);
+}
+
+/** One CLIENT LIST line, with Redis 7.0's fields in its order. */
+export function clientInfoLine(c: Client, caller: Client, current: Argv): string {
+  const now = Date.now();
+  const qbuf = c.queryBufferLength;
+  const qbufFree = Math.max(0, READ_BUFFER - qbuf);
+  // Only the caller is running a command; other clients' arguments are already released.
+  let argvMem = 0;
+  if (c === caller) { for (let i = 0; i < current.length; i++) argvMem += current.len(i); }
+  const obl = c.w.length;
+  const rbs = Math.max(REPLY_BUFFER, obl);
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${
+    Math.floor((now - c.createdAt) / 1000)
+  } idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${c.flags()} db=${c.dbIndex} ` +
+    `sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
+    `multi-mem=0 rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=0 tot-mem=${
+      clientMemory(c) + argvMem
+    } events=${
+      obl > 0 ? "rw" : "r"
+    } cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.protocol}`;
+}
