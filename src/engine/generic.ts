@@ -150,5 +150,5 @@ export function scanKeys(
 export function copyValue(value: Value): Value {
   if (typeof value === "string") return value;
   if (value instanceof MutableString) return new MutableString(value.view());
-  throw new Error(`copyValue: no copy for a ${typeOf(value)}`);
+  return value.copy();
 }

@@ -36,6 +36,8 @@ export class Keyspace {
   clock: () => number;
   /** Called after a key is removed because its TTL passed (stats, notifications, replication). */
   onExpired: (db: number, key: string) => void = () => {};
+  /** Called when a collection is stored at a key: clients blocked on it may be served. */
+  onStored: ((db: number, key: string) => void) | null = null;
   /** Keys read that existed / did not exist (INFO keyspace_hits / keyspace_misses). */
   hits = 0;
   misses = 0;
@@ -138,6 +140,9 @@ export class Db {
     t.data.set(key, value);
     if (expireAt !== undefined) t.expires.set(key, expireAt);
     else if (!keepTtl && t.expires.size > 0) t.expires.delete(key);
+    if (typeof value !== "string" && this.keyspace.onStored !== null) {
+      this.keyspace.onStored(this.index, key);
+    }
   }
 
   /** Replaces the value of a key known to exist, keeping its TTL. */

@@ -35,17 +35,48 @@ export class MutableString {
 
 export type StringValue = string | MutableString;
 
-/** Every value type; collections arrive with the data-type issue. */
-export type Value = StringValue;
+export type CollectionType = "list" | "hash" | "set" | "zset";
 
-export type TypeName = "string" | "list" | "set" | "zset" | "hash" | "stream";
+/**
+ * What every collection value offers the rest of the server. `type` and the methods live on
+ * the class prototype, so they cost nothing per value.
+ */
+export interface Collection {
+  readonly type: CollectionType;
+  /** Elements (list items, hash fields, set members, zset members). */
+  readonly size: number;
+  /** OBJECT ENCODING's name for the current representation. */
+  encoding(): string;
+  /** A deep copy sharing nothing mutable (COPY). */
+  copy(): Collection;
+  /** Estimated bytes held (MEMORY USAGE); `samples` bounds the elements looked at, 0 = all. */
+  memoryUsage(samples: number): number;
+}
 
-export function typeOf(_value: Value): TypeName {
-  return "string";
+/** Every value type. */
+export type Value = StringValue | Collection;
+
+export type TypeName = "string" | CollectionType | "stream";
+
+export function typeOf(value: Value): TypeName {
+  if (typeof value === "string" || value instanceof MutableString) return "string";
+  return value.type;
 }
 
 export function isString(value: Value): value is StringValue {
   return typeof value === "string" || value instanceof MutableString;
+}
+
+export function isCollection(value: unknown): value is Collection {
+  return typeof value === "object" && value !== null && !(value instanceof MutableString) &&
+    typeof (value as Collection).encoding === "function";
+}
+
+/** A collection of the given type, or undefined for any other value. */
+export function asType<T extends Collection>(value: Value, type: CollectionType): T | undefined {
+  return typeof value !== "string" && !(value instanceof MutableString) && value.type === type
+    ? value as T
+    : undefined;
 }
 
 /** A string value as a binary string (copies a MutableString). */

@@ -42,6 +42,12 @@ export class Client {
    * calls it (error: reply -UNBLOCKED rather than the timeout reply). Also counts as blocked.
    */
   unblock: ((error: boolean) => void) | null = null;
+  /** Pub/sub subscriptions (pubsub.ts owns them). */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  /** True while EXEC runs this client's queued commands: blocking commands must not block. */
+  inExec = false;
 
   constructor(
     readonly id: number,
@@ -62,6 +68,11 @@ export class Client {
     this.w.protocol = p;
   }
 
+  /** Subscriptions of every kind: a RESP2 client with any is in subscribed mode. */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
+  }
+
   /** Flags as CLIENT LIST prints them. */
   flags(): string {
     let f = "";
@@ -69,6 +80,7 @@ export class Client {
     if (this.unblock !== null) f += "b";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
+    if (this.subscriptionCount > 0) f += "P";
     return f === "" ? "N" : f;
   }
 

@@ -5,6 +5,7 @@ import type { Command } from "../commands/mod.ts";
 import type { Argv } from "../resp/mod.ts";
 import type { Client } from "./client.ts";
 import { arityError, NOAUTH, unknownCommand, unknownSubcommand } from "./errors.ts";
+import { subscribedRefusal } from "./pubsub.ts";
 import type { Server } from "./server.ts";
 
 /** Resolves argv to a command or subcommand, or writes the error and returns undefined. */
@@ -57,6 +58,15 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
     server.stats.countError("ERR");
     return;
   }
+  if (c.subscriptionCount > 0 && c.protocol === 2) {
+    const refusal = subscribedRefusal(c, cmd);
+    if (refusal !== null) {
+      w.error(refusal);
+      stats.rejected++;
+      server.stats.countError("ERR");
+      return;
+    }
+  }
   const pause = server.pauseFor(c, cmd);
   if (pause !== undefined) {
     // Keep the arguments: the read buffer may move while this client waits.
@@ -82,5 +92,7 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
   if (micros >= server.slowlogThreshold && server.slowlogThreshold >= 0) {
     server.logSlow(c, argv, micros, cmd);
   }
+  // Keys that became ready serve their blocked clients before anything else runs.
+  server.blocking.handleReady();
   return result;
 }

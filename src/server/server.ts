@@ -14,6 +14,10 @@ import { MAX_CLIENTS } from "./errors.ts";
 import type { Handler } from "./handler.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { Stats } from "./stats.ts";
+import { Blocking } from "./blocking.ts";
+import { Watches } from "./multi.ts";
+import { type NotifyClass, notifyKeyspaceEvent } from "./notify.ts";
+import { PubSub } from "./pubsub.ts";
 
 export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
@@ -35,6 +39,12 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly scans = new CursorRegistry<string>();
+  /** Clients parked in blocking commands (blocking.ts). */
+  readonly blocking: Blocking;
+  /** Channel and pattern subscriptions (pubsub.ts). */
+  readonly pubsub = new PubSub();
+  /** WATCHed keys (multi.ts). */
+  readonly watches: Watches;
   readonly runId: string;
   readonly startTime = Date.now();
   readonly log: Logger;
@@ -80,6 +90,9 @@ export class Server {
       databases: config.int("databases"),
     });
     this.#expirer = new ActiveExpirer(this.keyspace);
+    this.blocking = new Blocking(this);
+    this.keyspace.onStored = (db, key) => this.blocking.signalReady(db, key);
+    this.watches = new Watches(this);
     this.stats = new Stats(this.registry.all().length);
     const mem = Deno.memoryUsage();
     this.startupMemory = this.memoryPeak = mem.heapUsed + mem.external;
@@ -165,6 +178,22 @@ export class Server {
   removeClient(c: Client): void {
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.pubsub.removeClient(c);
+  }
+
+  // --- What write commands report --------------------------------------------------------------
+
+  /**
+   * A command changed `key` (Redis's signalModifiedKey): WATCHers of it fail their EXEC.
+   * Every write handler calls this for each key it changes, with `notify` and `dirty++`.
+   */
+  touch(dbIndex: number, key: string): void {
+    this.watches.touch(dbIndex, key);
+  }
+
+  /** Publishes a keyspace notification when `notify-keyspace-events` selects its class. */
+  notify(cls: NotifyClass, event: string, key: string, dbIndex: number): void {
+    notifyKeyspaceEvent(this, cls, event, key, dbIndex);
   }
 
   // --- Listening ---------------------------------------------------------------------------

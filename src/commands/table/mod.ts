@@ -3,12 +3,28 @@ import { CONNECTION_COMMANDS } from "./connection.ts";
 import { KEY_COMMANDS } from "./keys.ts";
 import { SERVER_COMMANDS } from "./server.ts";
 import { STRING_COMMANDS } from "./strings.ts";
+import { LIST_COMMANDS } from "./lists.ts";
+import { HASH_COMMANDS } from "./hashes.ts";
+import { SET_COMMANDS } from "./sets.ts";
+import { ZSET_COMMANDS } from "./zsets.ts";
+import { HLL_COMMANDS } from "./hll.ts";
+import { SORT_COMMANDS } from "./sort.ts";
+import { PUBSUB_COMMANDS } from "./pubsub.ts";
+import { TRANSACTION_COMMANDS } from "./transactions.ts";
 
 export const COMMANDS = [
   ...CONNECTION_COMMANDS,
   ...SERVER_COMMANDS,
   ...KEY_COMMANDS,
   ...STRING_COMMANDS,
+  ...LIST_COMMANDS,
+  ...HASH_COMMANDS,
+  ...SET_COMMANDS,
+  ...ZSET_COMMANDS,
+  ...HLL_COMMANDS,
+  ...SORT_COMMANDS,
+  ...PUBSUB_COMMANDS,
+  ...TRANSACTION_COMMANDS,
 ] as const;
 
 type Spec = (typeof COMMANDS)[number];

@@ -345,7 +345,7 @@ export function clientInfoLine(c: Client, caller: Client, current: Argv): string
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${
     Math.floor((now - c.createdAt) / 1000)
   } idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${c.flags()} db=${c.dbIndex} ` +
-    `sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
+    `sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=-1 qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
     `multi-mem=0 rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=0 tot-mem=${
       clientMemory(c) + argvMem
     } events=${

@@ -145,7 +145,7 @@ function fakeAddress(key: string): string {
 }
 
 function encodingName(v: Value): string {
-  return isString(v) ? stringEncoding(v) : "hashtable";
+  return isString(v) ? stringEncoding(v) : v.encoding();
 }
 
 function debugPopulate(c: Client, argv: Argv): void {

@@ -3,7 +3,14 @@
 import type { Db } from "../../engine/keyspace.ts";
 import { copyValue, keysMatching, randomKey, scanKeys } from "../../engine/generic.ts";
 import { parseScanCursor } from "../../engine/scan.ts";
-import { INT64_MAX, INT64_MIN, stringEncoding, typeOf, type Value } from "../../engine/values.ts";
+import {
+  INT64_MAX,
+  INT64_MIN,
+  isString,
+  stringEncoding,
+  typeOf,
+  type Value,
+} from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { DB_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from "../errors.ts";
@@ -246,8 +253,7 @@ function lfuPolicy(server: Server): boolean {
 
 /** OBJECT ENCODING's name for a value's internal representation. */
 function encodingOf(value: Value): string {
-  // Collection types add their encodings here (listpack, quicklist, intset, hashtable...).
-  return stringEncoding(value);
+  return isString(value) ? stringEncoding(value) : value.encoding();
 }
 
 /** OBJECT REFCOUNT: small non-negative integers are Redis's shared objects. */

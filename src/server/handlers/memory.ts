@@ -1,6 +1,6 @@
 // MEMORY USAGE / STATS / DOCTOR / MALLOC-STATS / PURGE / HELP: estimates of what keys and the
 // process take, in Redis 7.0's reply formats. Sizes are V8's layouts, not jemalloc's.
-import { MutableString, type Value } from "../../engine/values.ts";
+import { isCollection, MutableString, type Value } from "../../engine/values.ts";
 import type { Client } from "../client.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
@@ -47,6 +47,7 @@ export function valueBytes(v: unknown, samples: number, depth = 0): number {
   if (typeof v === "bigint") return 24;
   if (typeof v === "boolean" || v === null || v === undefined) return 8;
   if (v instanceof MutableString) return 56 + 96 + v.bytes.byteLength;
+  if (isCollection(v)) return v.memoryUsage(samples === Infinity ? 0 : samples);
   if (ArrayBuffer.isView(v)) return 96 + v.byteLength;
   if (depth > 4) return 16;
   const sampled = (items: Iterable<unknown>, size: number, each: number): number => {

@@ -12,6 +12,14 @@ import { MEMORY_HANDLERS } from "./memory.ts";
 import { SERVER_HANDLERS } from "./server.ts";
 import { SLOWLOG_HANDLERS } from "./slowlog.ts";
 import { STRING_HANDLERS } from "./strings.ts";
+import { LIST_HANDLERS } from "./lists.ts";
+import { HASH_HANDLERS } from "./hashes.ts";
+import { SET_HANDLERS } from "./sets.ts";
+import { ZSET_HANDLERS } from "./zsets.ts";
+import { HLL_HANDLERS } from "./hll.ts";
+import { SORT_HANDLERS } from "./sort.ts";
+import { PUBSUB_HANDLERS } from "./pubsub.ts";
+import { TRANSACTION_HANDLERS } from "./transactions.ts";
 
 export const HANDLERS: Handlers<HandlerName> = {
   ...CONNECTION_HANDLERS,
@@ -24,4 +32,12 @@ export const HANDLERS: Handlers<HandlerName> = {
   ...SLOWLOG_HANDLERS,
   ...KEY_HANDLERS,
   ...STRING_HANDLERS,
+  ...LIST_HANDLERS,
+  ...HASH_HANDLERS,
+  ...SET_HANDLERS,
+  ...ZSET_HANDLERS,
+  ...HLL_HANDLERS,
+  ...SORT_HANDLERS,
+  ...PUBSUB_HANDLERS,
+  ...TRANSACTION_HANDLERS,
 };
