@@ -7,4 +7,13 @@ export class Watches {
 
   /** A key was modified: every client watching it fails its next EXEC (signalModifiedKey). */
   touch(_dbIndex: number, _key: string): void {}
+
+  /** A key was removed because its TTL passed. */
+  expired(_dbIndex: number, _key: string): void {}
+
+  /** FLUSHDB / FLUSHALL (dbIndex -1): watchers of keys that existed fail their EXEC. */
+  flushed(_dbIndex: number): void {}
+
+  /** SWAPDB: watchers of keys in either database whose value changes fail their EXEC. */
+  swapped(_a: number, _b: number): void {}
 }

@@ -16,7 +16,7 @@ import { HANDLERS } from "./handlers/mod.ts";
 import { Stats } from "./stats.ts";
 import { Blocking } from "./blocking.ts";
 import { Watches } from "./multi.ts";
-import { type NotifyClass, notifyKeyspaceEvent } from "./notify.ts";
+import { NOTIFY_EXPIRED, type NotifyClass, notifyKeyspaceEvent } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 
 export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
@@ -92,6 +92,10 @@ export class Server {
     this.#expirer = new ActiveExpirer(this.keyspace);
     this.blocking = new Blocking(this);
     this.keyspace.onStored = (db, key) => this.blocking.signalReady(db, key);
+    this.keyspace.onExpired = (db, key) => {
+      this.watches.expired(db, key);
+      this.notify(NOTIFY_EXPIRED, "expired", key, db);
+    };
     this.watches = new Watches(this);
     this.stats = new Stats(this.registry.all().length);
     const mem = Deno.memoryUsage();
