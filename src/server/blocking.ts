@@ -35,4 +35,7 @@ export class Blocking {
 
   /** Serves clients blocked on keys signalled ready; dispatch calls it after each command. */
   handleReady(): void {}
+
+  /** Forgets a client that disconnected while blocked. */
+  removeClient(_c: Client): void {}
 }

@@ -183,6 +183,8 @@ export class Server {
     this.clients.delete(c.id);
     this.monitors.delete(c);
     this.pubsub.removeClient(c);
+    this.blocking.removeClient(c);
+    this.watches.resetClient(c);
   }
 
   // --- What write commands report --------------------------------------------------------------
