@@ -38,6 +38,10 @@ export class Keyspace {
   onExpired: (db: number, key: string) => void = () => {};
   /** Called when a collection is stored at a key: clients blocked on it may be served. */
   onStored: ((db: number, key: string) => void) | null = null;
+  /** Called before a key that did not exist is stored ("new" keyspace events); null when unused. */
+  onNew: ((db: number, key: string) => void) | null = null;
+  /** Called when a read finds no key ("keymiss" keyspace events); null when unused. */
+  onMiss: ((db: number, key: string) => void) | null = null;
   /** Keys read that existed / did not exist (INFO keyspace_hits / keyspace_misses). */
   hits = 0;
   misses = 0;
@@ -122,8 +126,10 @@ export class Db {
   /** As `get`, counting a keyspace hit or miss (read commands). */
   read(key: string): Value | undefined {
     const v = this.get(key);
-    if (v === undefined) this.keyspace.misses++;
-    else this.keyspace.hits++;
+    if (v === undefined) {
+      this.keyspace.misses++;
+      if (this.keyspace.onMiss !== null) this.keyspace.onMiss(this.index, key);
+    } else this.keyspace.hits++;
     return v;
   }
 
@@ -137,6 +143,9 @@ export class Db {
    */
   set(key: string, value: Value, expireAt?: number, keepTtl = false): void {
     const t = this.#table(key);
+    // A key whose TTL passed expires (with its event) before it is overwritten, as in Redis.
+    if (t.expires.size > 0) this.#expireIfNeeded(t, key, this.keyspace.clock());
+    if (this.keyspace.onNew !== null && !t.data.has(key)) this.keyspace.onNew(this.index, key);
     t.data.set(key, value);
     if (expireAt !== undefined) t.expires.set(key, expireAt);
     else if (!keepTtl && t.expires.size > 0) t.expires.delete(key);

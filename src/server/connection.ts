@@ -16,12 +16,16 @@ export async function serveConnection(
   c: Client,
   conn: Deno.TcpConn,
 ): Promise<void> {
+  // Idempotent: pub/sub and output limits follow the config once a server has clients.
+  server.pubsub.attach(server);
   const parser = new RequestParser();
   const limits = { maxBulkLen: server.maxBulkLen, unauthenticated: false };
   let buf = new Uint8Array(INITIAL_READ);
   let start = 0;
   let end = 0;
   let inflight: Promise<void> | null = null;
+  /** Another client wrote to this one while a write was in flight: flush again after it. */
+  let woken = false;
   let connClosed = false;
 
   const closeConn = () => {
@@ -52,6 +56,10 @@ export async function serveConnection(
         server.stats.netOutputBytes += n;
         out.reset();
         inflight = null;
+        if (woken) {
+          woken = false;
+          if (c.w.length > 0) flush();
+        }
       },
       () => {
         out.reset();
@@ -63,9 +71,12 @@ export async function serveConnection(
     return undefined;
   };
 
-  // Other clients' actions (MONITOR feeds, CLIENT KILL) reach this connection through here.
+  // Other clients' actions (MONITOR feeds, published messages, CLIENT KILL) reach this
+  // connection through here. While a write is in flight, the next one starts when it ends:
+  // a subscriber that does not read keeps one write pending, never a chain of them.
   c.interrupt = () => {
     if (c.closed) closeConn();
+    else if (inflight !== null) woken = true;
     else if (c.w.length > 0) flush();
   };
 
@@ -148,6 +159,7 @@ export async function serveConnection(
       c.queryBufferLength = end - start;
       if (c.queryBufferLength > c.queryBufferPeak) c.queryBufferPeak = c.queryBufferLength;
       if (c.w.length > 0) {
+        if (server.pubsub.normalLimited) server.pubsub.checkNormalOutput(c);
         const waiting = flush();
         if (waiting !== undefined) await waiting;
       }
@@ -158,6 +170,14 @@ export async function serveConnection(
     while (inflight !== null) await inflight;
     closeConn();
   }
+}
+
+/**
+ * Reply bytes not yet handed to the socket: what handlers wrote since the last flush plus the
+ * batch still being written (the spare writer holds it until its write completes).
+ */
+export function pendingOutput(c: Client): number {
+  return c.w.length + c.spare.length;
 }
 
 /** Writes every byte; one write call in the common case. */

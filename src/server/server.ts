@@ -97,6 +97,7 @@ export class Server {
       this.notify(NOTIFY_EXPIRED, "expired", key, db);
     };
     this.watches = new Watches(this);
+    this.pubsub.attach(this);
     this.stats = new Stats(this.registry.all().length);
     const mem = Deno.memoryUsage();
     this.startupMemory = this.memoryPeak = mem.heapUsed + mem.external;

@@ -1,5 +1,5 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, AUTH, SELECT and RESET (Redis 7.0's reply
-// formats). CLIENT and its subcommands are in client.ts.
+// formats, PING's subscribed-mode form included). CLIENT and its subcommands are in client.ts.
 import { DB_OUT_OF_RANGE, NOAUTH, NOT_INTEGER, WRONGPASS } from "../errors.ts";
 import type { Client } from "../client.ts";
 import type { Handlers } from "../handler.ts";
@@ -33,6 +33,14 @@ export const CONNECTION_HANDLERS: Handlers<Names> = {
   ping(c, argv) {
     if (argv.length > 2) {
       c.w.error("ERR wrong number of arguments for 'ping' command");
+      return;
+    }
+    if (c.subscriptionCount > 0 && c.protocol === 2) {
+      // RESP2 subscribed mode: replies must look like messages.
+      c.w.array(2);
+      c.w.bulk("pong");
+      if (argv.length === 2) c.w.bulkBytes(argv.bytes(1));
+      else c.w.bulk("");
       return;
     }
     if (argv.length === 2) c.w.bulkBytes(argv.bytes(1));
@@ -143,6 +151,9 @@ export const CONNECTION_HANDLERS: Handlers<Names> = {
     c.w.ok();
   },
   reset(c, _argv, server) {
+    // Transaction, WATCHes and subscriptions go silently (no unsubscribe confirmations).
+    server.watches.resetClient(c);
+    server.pubsub.removeClient(c);
     c.dbIndex = 0;
     c.db = server.keyspace.db(0);
     c.protocol = 2;

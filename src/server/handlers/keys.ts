@@ -1,5 +1,6 @@
 // Generic keyspace commands: existence, types, renames and copies, expiry, iteration (KEYS,
-// SCAN, RANDOMKEY) and OBJECT introspection, with Redis 7.0's replies and error texts.
+// SCAN, RANDOMKEY) and OBJECT introspection, with Redis 7.0's replies and error texts. Changes
+// are reported as Redis reports them: WATCH touch, keyspace event (class g), dirty count.
 import type { Db } from "../../engine/keyspace.ts";
 import { copyValue, keysMatching, randomKey, scanKeys } from "../../engine/generic.ts";
 import { parseScanCursor } from "../../engine/scan.ts";
@@ -15,6 +16,7 @@ import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { DB_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
+import { NOTIFY_GENERIC } from "../notify.ts";
 import type { Server } from "../server.ts";
 import { int64Arg, intArg } from "./_args.ts";
 import { help, replyHelp } from "./_help.ts";
@@ -107,6 +109,26 @@ function storedExpire(at: number): bigint {
   return at >= 2 ** 63 ? INT64_MAX : BigInt(Math.trunc(at));
 }
 
+/** Reports a change to `key` in database `db`. */
+function changed(server: Server, db: number, key: string, event: string): void {
+  server.touch(db, key);
+  server.notify(NOTIFY_GENERIC, event, key, db);
+  server.dirty++;
+}
+
+/** DEL and UNLINK: each key removed is one change. */
+function deleteKeys(c: Client, argv: Argv, server: Server): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const key = argv.str(i);
+    if (c.db.delete(key)) {
+      changed(server, c.dbIndex, key, "del");
+      n++;
+    }
+  }
+  c.w.int(n);
+}
+
 /** The DB index argument at `i` (getIntFromObjectOrReply, then the range check), or null. */
 function dbArg(c: Client, argv: Argv, i: number, server: Server): Db | null {
   const n = intArg(argv, i);
@@ -125,7 +147,7 @@ function dbArg(c: Client, argv: Argv, i: number, server: Server): Db | null {
   return server.keyspace.db(n);
 }
 
-function expireGeneric(c: Client, argv: Argv, form: ExpireForm): void {
+function expireGeneric(c: Client, argv: Argv, server: Server, form: ExpireForm): void {
   let nx = false;
   let xx = false;
   let gt = false;
@@ -190,8 +212,14 @@ function expireGeneric(c: Client, argv: Argv, form: ExpireForm): void {
       return;
     }
   }
-  if (when <= BigInt(now)) db.delete(key);
-  else db.setExpire(key, Number(when));
+  // A time already past deletes the key (reported as a DEL).
+  if (when <= BigInt(now)) {
+    db.delete(key);
+    changed(server, c.dbIndex, key, "del");
+  } else {
+    db.setExpire(key, Number(when));
+    changed(server, c.dbIndex, key, "expire");
+  }
   c.w.int(1);
 }
 
@@ -219,7 +247,7 @@ function ttlGeneric(c: Client, argv: Argv, ms: boolean, absolute: boolean): void
   c.w.int(ms ? ttl : (ttl + 500n) / 1000n);
 }
 
-function renameGeneric(c: Client, argv: Argv, nx: boolean): void {
+function renameGeneric(c: Client, argv: Argv, server: Server, nx: boolean): void {
   const db = c.db;
   const from = argv.str(1);
   const to = argv.str(2);
@@ -243,6 +271,11 @@ function renameGeneric(c: Client, argv: Argv, nx: boolean): void {
   }
   db.set(to, value, at);
   db.delete(from);
+  server.touch(c.dbIndex, from);
+  server.touch(c.dbIndex, to);
+  server.notify(NOTIFY_GENERIC, "rename_from", from, c.dbIndex);
+  server.notify(NOTIFY_GENERIC, "rename_to", to, c.dbIndex);
+  server.dirty++;
   if (nx) c.w.int(1);
   else c.w.ok();
 }
@@ -269,15 +302,11 @@ function refcountOf(value: Value, server: Server): number {
 }
 
 export const KEY_HANDLERS: Handlers<Names> = {
-  del(c, argv) {
-    let n = 0;
-    for (let i = 1; i < argv.length; i++) if (c.db.delete(argv.str(i))) n++;
-    c.w.int(n);
+  del(c, argv, server) {
+    deleteKeys(c, argv, server);
   },
-  unlink(c, argv) {
-    let n = 0;
-    for (let i = 1; i < argv.length; i++) if (c.db.delete(argv.str(i))) n++;
-    c.w.int(n);
+  unlink(c, argv, server) {
+    deleteKeys(c, argv, server);
   },
   exists(c, argv) {
     // Each argument counts, duplicates included; reads count as keyspace hits or misses.
@@ -339,11 +368,11 @@ export const KEY_HANDLERS: Handlers<Names> = {
     if (key === undefined) c.w.nil();
     else c.w.bulk(key);
   },
-  rename(c, argv) {
-    renameGeneric(c, argv, false);
+  rename(c, argv, server) {
+    renameGeneric(c, argv, server, false);
   },
-  renamenx(c, argv) {
-    renameGeneric(c, argv, true);
+  renamenx(c, argv, server) {
+    renameGeneric(c, argv, server, true);
   },
   copy(c, argv, server) {
     const src = c.db;
@@ -385,6 +414,7 @@ export const KEY_HANDLERS: Handlers<Names> = {
       dst.delete(to);
     }
     dst.set(to, copyValue(value), at);
+    changed(server, dst.index, to, "copy_to");
     c.w.int(1);
   },
   move(c, argv, server) {
@@ -407,19 +437,24 @@ export const KEY_HANDLERS: Handlers<Names> = {
     }
     dst.set(key, value, src.expireTime(key));
     src.delete(key);
+    server.touch(src.index, key);
+    server.touch(dst.index, key);
+    server.notify(NOTIFY_GENERIC, "move_from", key, src.index);
+    server.notify(NOTIFY_GENERIC, "move_to", key, dst.index);
+    server.dirty++;
     c.w.int(1);
   },
-  expire(c, argv) {
-    expireGeneric(c, argv, EXPIRE);
+  expire(c, argv, server) {
+    expireGeneric(c, argv, server, EXPIRE);
   },
-  pexpire(c, argv) {
-    expireGeneric(c, argv, PEXPIRE);
+  pexpire(c, argv, server) {
+    expireGeneric(c, argv, server, PEXPIRE);
   },
-  expireat(c, argv) {
-    expireGeneric(c, argv, EXPIREAT);
+  expireat(c, argv, server) {
+    expireGeneric(c, argv, server, EXPIREAT);
   },
-  pexpireat(c, argv) {
-    expireGeneric(c, argv, PEXPIREAT);
+  pexpireat(c, argv, server) {
+    expireGeneric(c, argv, server, PEXPIREAT);
   },
   ttl(c, argv) {
     ttlGeneric(c, argv, false, false);
@@ -433,9 +468,12 @@ export const KEY_HANDLERS: Handlers<Names> = {
   pexpiretime(c, argv) {
     ttlGeneric(c, argv, true, true);
   },
-  persist(c, argv) {
+  persist(c, argv, server) {
     const key = argv.str(1);
-    c.w.int(c.db.get(key) !== undefined && c.db.persist(key) ? 1 : 0);
+    if (c.db.get(key) !== undefined && c.db.persist(key)) {
+      changed(server, c.dbIndex, key, "persist");
+      c.w.int(1);
+    } else c.w.int(0);
   },
   "object|encoding"(c, argv) {
     const v = c.db.read(argv.str(2));

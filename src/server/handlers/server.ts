@@ -1,9 +1,12 @@
 // Server-wide commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE and SHUTDOWN.
-// Replies and error texts are Redis 7.0's.
+// Replies and error texts are Redis 7.0's. FLUSH* and SWAPDB report to WATCH as Redis does, and
+// SWAPDB wakes clients blocked on keys the swap brought in.
 import type { Argv } from "../../resp/mod.ts";
 import { DB_OUT_OF_RANGE, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
+import type { Server } from "../server.ts";
 import { infoText, selectSections } from "../info.ts";
+import { typeOf } from "../../engine/values.ts";
 import { intArg } from "./_args.ts";
 
 type Names =
@@ -34,6 +37,8 @@ export const SERVER_HANDLERS: Handlers<Names> = {
       c.w.error(SYNTAX);
       return;
     }
+    // WATCH looks at the keys before they go.
+    server.watches.flushed(c.dbIndex);
     server.dirty += c.db.flush();
     c.w.ok();
   },
@@ -42,7 +47,10 @@ export const SERVER_HANDLERS: Handlers<Names> = {
       c.w.error(SYNTAX);
       return;
     }
-    server.dirty += server.keyspace.flushAll() + 1;
+    server.watches.flushed(-1);
+    // Redis 7.0.15 counts the keys removed, nothing more (with `save` set it also saves, which
+    // zeroes the count: the persistence layer's business).
+    server.dirty += server.keyspace.flushAll();
     c.w.ok();
   },
   swapdb(c, argv, server) {
@@ -61,7 +69,11 @@ export const SERVER_HANDLERS: Handlers<Names> = {
       c.w.error(DB_OUT_OF_RANGE);
       return;
     }
-    if (a !== b) server.keyspace.swap(a, b);
+    if (a !== b) {
+      server.keyspace.swap(a, b);
+      server.watches.swapped(a, b);
+      signalSwapped(server, a, b);
+    }
     server.dirty++;
     c.w.ok();
   },
@@ -102,6 +114,32 @@ export const SERVER_HANDLERS: Handlers<Names> = {
     return server.shutdown();
   },
 };
+
+/**
+ * After SWAPDB, a client blocked on a key may find it in its database (Redis rescans its
+ * blocked keys). Only databases with a blocked client are walked, for lists and sorted sets.
+ */
+function signalSwapped(server: Server, a: number, b: number): void {
+  let inA = false;
+  let inB = false;
+  for (const c of server.clients.values()) {
+    if (c.unblock === null) continue;
+    if (c.dbIndex === a) inA = true;
+    else if (c.dbIndex === b) inB = true;
+  }
+  if (inA) signalDb(server, a);
+  if (inB) signalDb(server, b);
+}
+
+function signalDb(server: Server, dbIndex: number): void {
+  const db = server.keyspace.db(dbIndex);
+  for (const key of db.keys()) {
+    const v = db.get(key);
+    if (v === undefined) continue;
+    const t = typeOf(v);
+    if (t === "list" || t === "zset") server.blocking.signalReady(dbIndex, key);
+  }
+}
 
 /** A 32-bit integer argument (Redis's getIntFromObject), or null. */
 function int32Arg(argv: Argv, i: number): number | null {

@@ -1,6 +1,7 @@
 // String and bitmap commands. Values are binary strings; in-place edits (APPEND, SETRANGE,
 // SETBIT, BITFIELD) turn a value into a MutableString so repeated edits reuse its buffer.
 // Argument checks run in Redis's order, so the first error a client sees is Redis's.
+// Every change is reported as Redis reports it: WATCH touch, keyspace event, dirty count.
 import {
   applyField,
   bitcount,
@@ -43,6 +44,7 @@ import {
   WRONGTYPE,
 } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../notify.ts";
 import type { Server } from "../server.ts";
 
 type Names =
@@ -116,6 +118,13 @@ export { WRONG };
 export function replyString(c: Client, v: StringValue): void {
   if (typeof v === "string") c.w.bulk(v);
   else c.w.bulkBytes(v.view());
+}
+
+/** Reports a change to `key`: WATCH invalidation, the keyspace event and one dirty write. */
+function changed(server: Server, c: Client, key: string, event: string, cls = NOTIFY_STRING): void {
+  server.touch(c.dbIndex, key);
+  server.notify(cls, event, key, c.dbIndex);
+  server.dirty++;
 }
 
 /** The largest value a command may create or grow to. */
@@ -283,6 +292,7 @@ function expireKind(flags: number): number {
 function setGeneric(
   c: Client,
   argv: Argv,
+  server: Server,
   valueAt: number,
   o: ExtendedOptions,
   cmd: string,
@@ -317,8 +327,13 @@ function setGeneric(
       }
       return;
     }
+  } else if (!get) {
+    // A key whose TTL passed expires first (its event, and KEEPTTL must not keep that TTL).
+    db.get(key);
   }
   db.set(key, argv.str(valueAt), at, (o.flags & F_KEEPTTL) !== 0);
+  changed(server, c, key, "set");
+  if (at !== undefined) server.notify(NOTIFY_GENERIC, "expire", key, c.dbIndex);
   if (!get) {
     if (replies !== undefined) c.w.int(replies.ok);
     else c.w.ok();
@@ -337,7 +352,7 @@ function getGeneric(c: Client, key: string): StringValue | undefined | typeof WR
 // --- INCR family ---------------------------------------------------------------------------
 
 /** INCRBY and friends: the string must hold a 64-bit integer; the result must fit one. */
-function incrBy(c: Client, key: string, delta: number | bigint): void {
+function incrBy(c: Client, server: Server, key: string, delta: number | bigint): void {
   const db = c.db;
   const v = db.get(key);
   let current: number | bigint = 0;
@@ -366,15 +381,19 @@ function incrBy(c: Client, key: string, delta: number | bigint): void {
   const out = String(result);
   if (v === undefined) db.set(key, out);
   else db.replace(key, out);
+  changed(server, c, key, "incrby");
   c.w.int(result);
 }
 
 // --- Bitmaps -------------------------------------------------------------------------------
 
+/** Whether the last writableString call created or lengthened its value (a change in itself). */
+let grew = false;
+
 /**
  * The string at `key` made writable and at least `size` bytes long (Redis's
  * lookupStringForBitCommand): created zero-filled when missing, converted to a MutableString
- * otherwise (keeping its TTL). Null after replying WRONGTYPE.
+ * otherwise (keeping its TTL). Null after replying WRONGTYPE. Sets `grew`.
  */
 function writableString(c: Client, key: string, size: number): MutableString | null {
   const db = c.db;
@@ -382,12 +401,14 @@ function writableString(c: Client, key: string, size: number): MutableString | n
   if (v === undefined) {
     const m = mutableOf(undefined, size);
     db.set(key, m);
+    grew = true;
     return m;
   }
   if (!isString(v)) {
     c.w.error(WRONGTYPE);
     return null;
   }
+  grew = v.length < size;
   const m = mutableOf(v, size);
   if (m !== v) db.replace(key, m);
   return m;
@@ -488,6 +509,10 @@ function bitfield(c: Client, argv: Argv, server: Server, readOnlyCommand: boolea
     if (target === null) return;
     src = target;
   }
+  // Redis 7.0 counts a write as a change only if the value was created or lengthened, or the
+  // field's bits differ afterwards.
+  let changes = 0;
+  const dirty = target !== null && grew;
   c.w.array(ops.length);
   for (const op of ops) {
     if (op.kind === "get" || target === null) {
@@ -500,7 +525,22 @@ function bitfield(c: Client, argv: Argv, server: Server, readOnlyCommand: boolea
     else {
       c.w.int(r.reply);
       setField(target.bytes, op.offset, op.type.bits, r.store);
+      if (dirty || getField(target.view(), op.offset, op.type) !== old) changes++;
     }
+  }
+  if (changes > 0) {
+    changed(server, c, key, "setbit");
+    server.dirty += changes - 1;
+  }
+}
+
+/** MSET's and MSETNX's writes: one "set" event per pair, dirty counts pairs. */
+function msetAll(c: Client, argv: Argv, server: Server): void {
+  const db = c.db;
+  for (let i = 1; i < argv.length; i += 2) {
+    const key = argv.str(i);
+    db.set(key, argv.str(i + 1));
+    changed(server, c, key, "set");
   }
 }
 
@@ -513,23 +553,27 @@ export const STRING_HANDLERS: Handlers<Names> = {
     else if (v === WRONG) c.w.error(WRONGTYPE);
     else replyString(c, v);
   },
-  set(c, argv) {
+  set(c, argv, server) {
     if (argv.length === 3) {
-      c.db.set(argv.str(1), argv.str(2));
+      const key = argv.str(1);
+      c.db.set(key, argv.str(2));
+      server.touch(c.dbIndex, key);
+      server.notify(NOTIFY_STRING, "set", key, c.dbIndex);
+      server.dirty++;
       c.w.ok();
       return;
     }
     const o = parseExtended(c, argv, 3, true);
-    if (o !== null) setGeneric(c, argv, 2, o, "set");
+    if (o !== null) setGeneric(c, argv, server, 2, o, "set");
   },
-  setnx(c, argv) {
-    setGeneric(c, argv, 2, { flags: F_NX, expireAt: 0 }, "setnx", { ok: 1, abort: 0 });
+  setnx(c, argv, server) {
+    setGeneric(c, argv, server, 2, { flags: F_NX, expireAt: 0 }, "setnx", { ok: 1, abort: 0 });
   },
-  setex(c, argv) {
-    setGeneric(c, argv, 3, { flags: F_EX, expireAt: 2 }, "setex");
+  setex(c, argv, server) {
+    setGeneric(c, argv, server, 3, { flags: F_EX, expireAt: 2 }, "setex");
   },
-  psetex(c, argv) {
-    setGeneric(c, argv, 3, { flags: F_PX, expireAt: 2 }, "psetex");
+  psetex(c, argv, server) {
+    setGeneric(c, argv, server, 3, { flags: F_PX, expireAt: 2 }, "psetex");
   },
   mget(c, argv) {
     const db = c.db;
@@ -540,16 +584,15 @@ export const STRING_HANDLERS: Handlers<Names> = {
       else replyString(c, v);
     }
   },
-  mset(c, argv) {
+  mset(c, argv, server) {
     if (argv.length % 2 === 0) {
       c.w.error(arityError("mset"));
       return;
     }
-    const db = c.db;
-    for (let i = 1; i < argv.length; i += 2) db.set(argv.str(i), argv.str(i + 1));
+    msetAll(c, argv, server);
     c.w.ok();
   },
-  msetnx(c, argv) {
+  msetnx(c, argv, server) {
     if (argv.length % 2 === 0) {
       c.w.error(arityError("msetnx"));
       return;
@@ -561,20 +604,23 @@ export const STRING_HANDLERS: Handlers<Names> = {
         return;
       }
     }
-    for (let i = 1; i < argv.length; i += 2) db.set(argv.str(i), argv.str(i + 1));
+    msetAll(c, argv, server);
     c.w.int(1);
   },
-  getset(c, argv) {
+  getset(c, argv, server) {
     const key = argv.str(1);
     if (getGeneric(c, key) === WRONG) return;
     c.db.set(key, argv.str(2));
+    changed(server, c, key, "set");
   },
-  getdel(c, argv) {
+  getdel(c, argv, server) {
     const key = argv.str(1);
     const v = getGeneric(c, key);
-    if (v !== undefined && v !== WRONG) c.db.delete(key);
+    if (v !== undefined && v !== WRONG && c.db.delete(key)) {
+      changed(server, c, key, "del", NOTIFY_GENERIC);
+    }
   },
-  getex(c, argv) {
+  getex(c, argv, server) {
     const o = parseExtended(c, argv, 2, false);
     if (o === null) return;
     const db = c.db;
@@ -599,9 +645,16 @@ export const STRING_HANDLERS: Handlers<Names> = {
     replyString(c, v);
     if (at !== undefined) {
       // An absolute time already past deletes the key now.
-      if ((kind === F_EXAT || kind === F_PXAT) && at <= db.keyspace.clock()) db.delete(key);
-      else db.setExpire(key, at);
-    } else if (o.flags & F_PERSIST) db.persist(key);
+      if ((kind === F_EXAT || kind === F_PXAT) && at <= db.keyspace.clock()) {
+        db.delete(key);
+        changed(server, c, key, "del", NOTIFY_GENERIC);
+      } else {
+        db.setExpire(key, at);
+        changed(server, c, key, "expire", NOTIFY_GENERIC);
+      }
+    } else if ((o.flags & F_PERSIST) && db.persist(key)) {
+      changed(server, c, key, "persist", NOTIFY_GENERIC);
+    }
   },
   append(c, argv, server) {
     const db = c.db;
@@ -609,6 +662,7 @@ export const STRING_HANDLERS: Handlers<Names> = {
     const v = db.get(key);
     if (v === undefined) {
       db.set(key, argv.str(2));
+      changed(server, c, key, "append");
       c.w.int(argv.len(2));
       return;
     }
@@ -626,6 +680,7 @@ export const STRING_HANDLERS: Handlers<Names> = {
     const m = mutableOf(v, total, Math.min(total * 2, total + APPEND_SLACK));
     writeAt(m, oldLen, argv.bytes(2));
     if (m !== v) db.replace(key, m);
+    changed(server, c, key, "append");
     c.w.int(total);
   },
   strlen(c, argv) {
@@ -634,26 +689,26 @@ export const STRING_HANDLERS: Handlers<Names> = {
     else if (v === WRONG) c.w.error(WRONGTYPE);
     else c.w.int(v.length);
   },
-  incr(c, argv) {
-    incrBy(c, argv.str(1), 1);
+  incr(c, argv, server) {
+    incrBy(c, server, argv.str(1), 1);
   },
-  decr(c, argv) {
-    incrBy(c, argv.str(1), -1);
+  decr(c, argv, server) {
+    incrBy(c, server, argv.str(1), -1);
   },
-  incrby(c, argv) {
+  incrby(c, argv, server) {
     const d = int64OrReply(c, argv, 2);
-    if (d !== null) incrBy(c, argv.str(1), d);
+    if (d !== null) incrBy(c, server, argv.str(1), d);
   },
-  decrby(c, argv) {
+  decrby(c, argv, server) {
     const d = int64OrReply(c, argv, 2);
     if (d === null) return;
     if (d === INT64_MIN) {
       c.w.error(DECR_OVERFLOW);
       return;
     }
-    incrBy(c, argv.str(1), -d);
+    incrBy(c, server, argv.str(1), -d);
   },
-  incrbyfloat(c, argv) {
+  incrbyfloat(c, argv, server) {
     const db = c.db;
     const key = argv.str(1);
     const v = db.get(key);
@@ -679,6 +734,7 @@ export const STRING_HANDLERS: Handlers<Names> = {
     const out = formatHuman(sum);
     if (v === undefined) db.set(key, out);
     else db.replace(key, out);
+    changed(server, c, key, "incrbyfloat");
     c.w.bulk(out);
   },
   getrange: getrange,
@@ -717,6 +773,7 @@ export const STRING_HANDLERS: Handlers<Names> = {
       if (v === undefined) db.set(key, m);
       else db.replace(key, m);
     }
+    changed(server, c, key, "setrange");
     c.w.int(m.length);
   },
   lcs(c, argv) {
@@ -783,9 +840,13 @@ export const STRING_HANDLERS: Handlers<Names> = {
       c.w.error(BIT_VALUE);
       return;
     }
-    const m = writableString(c, argv.str(1), Math.floor(offset / 8) + 1);
+    const key = argv.str(1);
+    const m = writableString(c, key, Math.floor(offset / 8) + 1);
     if (m === null) return;
-    c.w.int(setBit(m.bytes, offset, on));
+    const old = setBit(m.bytes, offset, on);
+    // Redis 7.0 reports nothing when the bit already had the value and the string kept its size.
+    if (grew || old !== on) changed(server, c, key, "setbit");
+    c.w.int(old);
   },
   getbit(c, argv, server) {
     const offset = bitOffsetArg(c, argv, 2, 0, server.maxBulkLen);
@@ -866,7 +927,7 @@ export const STRING_HANDLERS: Handlers<Names> = {
     }
     c.w.int(bitpos(src, bit, clamp(start), end, bitUnit));
   },
-  bitop(c, argv) {
+  bitop(c, argv, server) {
     const name = argv.lower(1);
     if (name !== "and" && name !== "or" && name !== "xor" && name !== "not") {
       c.w.error(SYNTAX);
@@ -888,8 +949,10 @@ export const STRING_HANDLERS: Handlers<Names> = {
     }
     const out = bitop(op, sources);
     const dest = argv.str(2);
-    if (out.length > 0) c.db.set(dest, wrapBytes(out));
-    else c.db.delete(dest);
+    if (out.length > 0) {
+      c.db.set(dest, wrapBytes(out));
+      changed(server, c, dest, "set");
+    } else if (c.db.delete(dest)) changed(server, c, dest, "del", NOTIFY_GENERIC);
     c.w.int(out.length);
   },
   bitfield(c, argv, server) {
