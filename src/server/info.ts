@@ -1,6 +1,7 @@
 // INFO: the sections, field names and field order of Redis 7.0's INFO, filled with what hakv
 // measures. Memory figures come from V8 (heap + external = used_memory, rss = used_memory_rss);
 // features hakv does not have (Lua, modules, forks, AOF, TLS) report their idle values.
+import { pendingOutput } from "./connection.ts";
 import type { Server } from "./server.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 import type { Client } from "./client.ts";
@@ -172,7 +173,8 @@ function clientsSection(server: Server): Fields {
   for (const c of normalClients(server)) {
     connected++;
     if (c.queryBufferPeak > maxIn) maxIn = c.queryBufferPeak;
-    if (c.w.length > maxOut) maxOut = c.w.length;
+    const out = pendingOutput(c);
+    if (out > maxOut) maxOut = out;
     if (c.unblock !== null) blocked++;
   }
   return [
