@@ -2,6 +2,7 @@
 // reply buffer. The socket loop (connection.ts) owns the I/O; handlers only see this.
 import type { Db } from "../engine/keyspace.ts";
 import { Argv, RespWriter } from "../resp/mod.ts";
+import type { Transaction, WatchedKey } from "./multi.ts";
 
 export type ReplyMode = "on" | "off" | "skip";
 
@@ -48,6 +49,12 @@ export class Client {
   readonly shardChannels = new Set<string>();
   /** True while EXEC runs this client's queued commands: blocking commands must not block. */
   inExec = false;
+  /** Commands queued since MULTI; null outside a transaction (multi.ts). */
+  multi: Transaction | null = null;
+  /** Keys this client WATCHes (multi.ts `Watches` keeps them in step). */
+  watched: WatchedKey[] | null = null;
+  /** A watched key changed: the next EXEC replies a null array. */
+  dirtyCas = false;
 
   constructor(
     readonly id: number,
@@ -73,14 +80,16 @@ export class Client {
     return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 
-  /** Flags as CLIENT LIST prints them. */
+  /** Flags as CLIENT LIST prints them, in Redis's order. */
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.subscriptionCount > 0) f += "P";
+    if (this.multi !== null) f += "x";
     if (this.unblock !== null) f += "b";
+    if (this.dirtyCas) f += "d";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
-    if (this.subscriptionCount > 0) f += "P";
     return f === "" ? "N" : f;
   }
 

@@ -332,6 +332,21 @@ function killClient(server: Server, target: Client, caller: Client): void {
   server.removeClient(target);
 }
 
+/**
+ * What a transaction costs a client, as Redis counts it for tot-mem: the queued arguments,
+ * the queue's slots (24 bytes each, grown by doubling from 2) and 56 bytes per watched key.
+ */
+function multiOverhead(c: Client): number {
+  let mem = (c.watched?.length ?? 0) * 56;
+  const tx = c.multi;
+  if (tx !== null && tx.count > 0) {
+    let slots = 2;
+    while (slots < tx.count) slots *= 2;
+    mem += tx.memory + slots * 24;
+  }
+  return mem;
+}
+
 /** One CLIENT LIST line, with Redis 7.0's fields in its order. */
 export function clientInfoLine(c: Client, caller: Client, current: Argv): string {
   const now = Date.now();
@@ -342,12 +357,16 @@ export function clientInfoLine(c: Client, caller: Client, current: Argv): string
   if (c === caller) { for (let i = 0; i < current.length; i++) argvMem += current.len(i); }
   const obl = c.w.length;
   const rbs = Math.max(REPLY_BUFFER, obl);
+  const tx = c.multi;
+  const multiMem = tx === null ? 0 : tx.memory;
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${
     Math.floor((now - c.createdAt) / 1000)
   } idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${c.flags()} db=${c.dbIndex} ` +
-    `sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=-1 qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
-    `multi-mem=0 rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=0 tot-mem=${
-      clientMemory(c) + argvMem
+    `sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=${
+      tx === null ? -1 : tx.count
+    } qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
+    `multi-mem=${multiMem} rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=0 tot-mem=${
+      clientMemory(c) + argvMem + multiOverhead(c)
     } events=${
       obl > 0 ? "rw" : "r"
     } cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.protocol}`;
