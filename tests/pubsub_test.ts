@@ -563,3 +563,16 @@ Deno.test("a subscriber over the soft limit for its seconds is dropped", async (
     pub.close();
   }
 });
+
+Deno.test("CLIENT LIST TYPE pubsub and CLIENT KILL TYPE pubsub select subscribed clients", async () => {
+  await using t = new InProcess();
+  const sub = t.client();
+  await t.runAs(sub, "SUBSCRIBE", "ch");
+  const listed = await t.run("CLIENT", "LIST", "TYPE", "pubsub") as string;
+  assert.match(listed, new RegExp(`^id=${sub.id} .*flags=P .*sub=1 `));
+  assert.equal((listed.match(/\n/g) ?? []).length, 1, "only the subscriber");
+  const normal = await t.run("CLIENT", "LIST", "TYPE", "normal") as string;
+  assert.doesNotMatch(normal, new RegExp(`^id=${sub.id} `, "m"));
+  assert.equal(await t.run("CLIENT", "KILL", "TYPE", "pubsub"), 1);
+  assert.equal(sub.closed, true);
+});

@@ -1,6 +1,7 @@
 // CLIENT and its subcommands: naming, listing and killing connections, pausing, reply modes
 // and eviction flags (Redis 7.0's subcommands and reply formats, plus 7.2's SETINFO, which
 // clients send on connect).
+import { pendingOutput } from "../connection.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { parseInt64 } from "../../engine/values.ts";
@@ -318,8 +319,8 @@ function clientType(name: string): ClientType | null {
 }
 
 /** Every connection is a normal client until replication and pub/sub add theirs. */
-function typeOfClient(_c: Client): ClientType {
-  return "normal";
+function typeOfClient(c: Client): ClientType {
+  return c.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 
 /** Closes another client now; the caller itself is closed after its reply is sent. */
@@ -365,9 +366,9 @@ export function clientInfoLine(c: Client, caller: Client, current: Argv): string
     `sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=${
       tx === null ? -1 : tx.count
     } qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} ` +
-    `multi-mem=${multiMem} rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=0 tot-mem=${
-      clientMemory(c) + argvMem + multiOverhead(c)
-    } events=${
+    `multi-mem=${multiMem} rbs=${rbs} rbp=${obl} obl=${obl} oll=0 omem=${
+      pendingOutput(c) - obl
+    } tot-mem=${clientMemory(c) + argvMem + multiOverhead(c)} events=${
       obl > 0 ? "rw" : "r"
     } cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.protocol}`;
 }
