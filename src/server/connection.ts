@@ -71,6 +71,44 @@ export async function serveConnection(
     return undefined;
   };
 
+  // While a command waits (blocking commands, client pauses) the socket is still read, into a
+  // side buffer, so a disconnect is noticed and the client forgotten at once, as Redis does
+  // (a forgotten BLPOP must not take an element meant for someone else). Bytes that arrive
+  // meanwhile are appended to the read buffer for after the command.
+  let side: Uint8Array | null = null;
+  let sideRead: Promise<number | null> | null = null;
+  const append = (bytes: Uint8Array): number => {
+    if (end + bytes.length > buf.length) {
+      const next = new Uint8Array(Math.max(buf.length * 2, end + bytes.length));
+      next.set(buf.subarray(0, end));
+      buf = next;
+    }
+    buf.set(bytes, end);
+    return bytes.length;
+  };
+  const waitWatching = async (pending: Promise<void>): Promise<void> => {
+    let finished = false;
+    const done = pending.then(() => {
+      finished = true;
+      return -1 as const;
+    });
+    while (!finished) {
+      side ??= new Uint8Array(INITIAL_READ);
+      sideRead ??= conn.read(side).catch(() => null);
+      const n = await Promise.race([done, sideRead]);
+      if (n === -1) return; // the command finished; a started side read is taken later
+      sideRead = null;
+      if (n === null) {
+        c.closed = true;
+        server.removeClient(c);
+        await pending;
+        return;
+      }
+      end += append(side.subarray(0, n));
+      server.stats.netInputBytes += n;
+    }
+  };
+
   // Other clients' actions (MONITOR feeds, published messages, CLIENT KILL) reach this
   // connection through here. While a write is in flight, the next one starts when it ends:
   // a subscriber that does not read keeps one write pending, never a chain of them.
@@ -100,10 +138,17 @@ export async function serveConnection(
         start = 0;
       }
       let n: number | null;
-      try {
-        n = await conn.read(buf.subarray(end));
-      } catch {
-        break;
+      if (sideRead !== null) {
+        // A read started while a command waited: take its bytes first.
+        n = await sideRead;
+        sideRead = null;
+        if (n !== null) n = append(side!.subarray(0, n));
+      } else {
+        try {
+          n = await conn.read(buf.subarray(end));
+        } catch {
+          break;
+        }
       }
       if (n === null || c.closed) break;
       end += n;
@@ -137,7 +182,7 @@ export async function serveConnection(
         const pending = execute(server, c, c.argv);
         if (pending !== undefined) {
           await flush();
-          await pending;
+          await waitWatching(pending);
         }
         if (c.replyMode !== "on" || c.skipNext) {
           // CLIENT REPLY OFF / SKIP: discard what the command wrote.
