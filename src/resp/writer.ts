@@ -250,6 +250,7 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return "inf";
   if (d === -Infinity) return "-inf";
   if (Number.isNaN(d)) return "nan";
+  if (Object.is(d, -0)) return "-0"; // %.17g keeps the sign of zero
   // Below 2^53 an integer's shortest form is its exact value, which is what %.17g prints.
   if (Number.isInteger(d) && Math.abs(d) <= 9007199254740992) {
     return String(d);

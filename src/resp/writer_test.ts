@@ -176,6 +176,8 @@ Deno.test("formatDouble: integers, fractions and specials as Redis's %.17g print
     [Infinity, "inf"],
     [-Infinity, "-inf"],
     [NaN, "nan"],
+    [-0, "-0"],
+    [0, "0"],
   ];
   for (const [d, s] of cases) assert.equal(formatDouble(d), s, String(d));
   assert.equal(formatG17(2.5), "2.5");
