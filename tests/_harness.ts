@@ -82,11 +82,40 @@ export function errorText(r: unknown): string {
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released). */
+/**
+ * A port nothing listens on now. Picked below Linux's ephemeral range (32768+), so the local
+ * ports of outgoing connections, which parallel tests open by the thousand, cannot take it
+ * between this check and the server's bind.
+ */
 export function freePort(): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken: try another
+    }
+  }
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+/** Spawns on `port`, or on fresh free ports while the chosen one turns out to be taken. */
+async function spawnOnFreePort(
+  start: (port: number) => Promise<Proc>,
+  port: number | undefined,
+): Promise<Proc> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await start(port ?? freePort());
+    } catch (err) {
+      const inUse = err instanceof Error && /Address already in use/i.test(err.message);
+      if (port !== undefined || !inUse || attempt >= 4) throw err;
+    }
+  }
 }
 
 export interface Proc {
@@ -163,23 +192,25 @@ async function spawn(cmd: string, args: string[], port: number, ready: RegExp): 
 }
 
 /** Spawns `hakv server` on a free port with extra redis-server style arguments. */
-export function spawnHakv(args: string[] = [], port = freePort()): Promise<Proc> {
-  return spawn(
-    Deno.execPath(),
-    ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, port)],
-    port,
-    /Ready to accept connections/,
-  );
+export function spawnHakv(args: string[] = [], port?: number): Promise<Proc> {
+  return spawnOnFreePort((p) =>
+    spawn(
+      Deno.execPath(),
+      ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, p)],
+      p,
+      /Ready to accept connections/,
+    ), port);
 }
 
 /** Spawns Debian's redis-server on a free port (check requireTool first). */
-export function spawnRedis(args: string[] = [], port = freePort()): Promise<Proc> {
-  return spawn(
-    "redis-server",
-    [...withPort(args, port), "--save", "", "--appendonly", "no"],
-    port,
-    /Ready to accept connections/,
-  );
+export function spawnRedis(args: string[] = [], port?: number): Promise<Proc> {
+  return spawnOnFreePort((p) =>
+    spawn(
+      "redis-server",
+      [...withPort(args, p), "--save", "", "--appendonly", "no"],
+      p,
+      /Ready to accept connections/,
+    ), port);
 }
 
 function withPort(args: string[], port: number): string[] {

@@ -412,7 +412,7 @@ Deno.test("property: doubles written as text read back as the same double", () =
       assert.match(text, /^(-?inf|nan|-?\d+(\.\d+)?(e[+-]\d{2,3})?)$/);
       const back = text === "inf" ? Infinity : text === "-inf" ? -Infinity : Number(text);
       if (Number.isNaN(d)) assert.ok(Number.isNaN(back));
-      else assert.equal(back, Object.is(d, -0) ? 0 : d);
+      else assert.equal(back, d); // -0 included: %.17g keeps the sign
       // And in a RESP3 frame.
       const w = new RespWriter(32);
       w.protocol = 3;
@@ -430,7 +430,10 @@ Deno.test("differential: doubles are formatted as redis-server formats ZSCORE", 
   if (!requireTool("redis-server")) return;
   await using redis = await spawnRedis();
   await using c = await redis.client();
-  const doubles = fc.sample(fc.double({ noNaN: true }), { numRuns: 3000, seed: 42 });
+  // -0 is left out: String(-0) is "0", and a listpack zset stores -0 as 0 anyway (the sorted-set
+  // differential covers it).
+  const doubles = fc.sample(fc.double({ noNaN: true }), { numRuns: 3000, seed: 42 })
+    .filter((d) => !Object.is(d, -0));
   doubles.push(0, 0.1, 1 / 3, 1e17, 1e16, 123456789012345678, 1e-5, 5e-324, -1e-300, 2 ** 53);
   // Exact ties at the 17th significant digit.
   doubles.push(1631227397317815.2, -772817291193320.1);
