@@ -387,3 +387,16 @@ Deno.test("process: connections get increasing ids and CLIENT LIST shows each on
     return parseList(String(await probe.call("CLIENT", "LIST"))).length === 1;
   });
 });
+
+Deno.test("differential: CLIENT CACHING and CLIENT TRACKINGINFO answer as Redis does with tracking off", async () => {
+  if (!requireTool("redis-server")) return;
+  await using pair = await DiffPair.start();
+  for (const protocol of ["2", "3"]) {
+    await pair.call("HELLO", protocol);
+    await pair.same(["CLIENT", "CACHING", "yes"], "caching yes");
+    await pair.same(["CLIENT", "CACHING", "maybe"], "caching maybe");
+    await pair.same(["CLIENT", "CACHING"], "caching arity");
+    await pair.same(["CLIENT", "TRACKINGINFO"], "trackinginfo");
+    await pair.same(["CLIENT", "TRACKINGINFO", "x"], "trackinginfo arity");
+  }
+});

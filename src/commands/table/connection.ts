@@ -120,6 +120,17 @@ export const CONNECTION_COMMANDS = [
     complexity: "O(1). Some options may introduce additional complexity.",
     roles: BOTH,
   }),
+  conn("client|caching", 3, "Instruct the server about tracking or not keys in the next request", {
+    ...PLAIN_CLIENT,
+    since: "6.0.0",
+    roles: BOTH,
+  }),
+  conn(
+    "client|trackinginfo",
+    2,
+    "Return information about server assisted client side caching for the current connection",
+    { ...PLAIN_CLIENT, since: "6.2.0", roles: BOTH },
+  ),
   conn("client|getredir", 2, "Get tracking notifications redirection client ID if any", {
     ...PLAIN_CLIENT,
     since: "6.0.0",

@@ -17,12 +17,18 @@ const UNLINK_COMPLEXITY =
   "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.";
 
 export const KEY_COMMANDS = [
-  gen("del", -2, "Delete a key", { flags: ["write"], ...ALL_KEYS, complexity: DEL_COMPLEXITY }),
+  gen("del", -2, "Delete a key", {
+    tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+    flags: ["write"],
+    ...ALL_KEYS,
+    complexity: DEL_COMPLEXITY,
+  }),
   gen(
     "unlink",
     -2,
     "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
     {
+      tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
       flags: ["write", "fast"],
       ...ALL_KEYS,
       since: "4.0.0",
@@ -30,24 +36,30 @@ export const KEY_COMMANDS = [
     },
   ),
   gen("exists", -2, "Determine if a key exists", {
+    tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
     flags: ["readonly", "fast"],
     ...ALL_KEYS,
     complexity: "O(N) where N is the number of keys to check.",
   }),
   gen("type", 2, "Determine the type stored at key", { flags: ["readonly", "fast"], ...KEY1 }),
   gen("keys", 2, "Find all keys matching the given pattern", {
+    tips: ["request_policy:all_shards", "nondeterministic_output_order"],
     flags: ["readonly"],
     acl: ["keyspace", "dangerous"],
     complexity:
       "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
   }),
   gen("scan", -2, "Incrementally iterate the keys space", {
+    tips: ["nondeterministic_output", "request_policy:special"],
     flags: ["readonly"],
     since: "2.8.0",
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
   }),
-  gen("randomkey", 1, "Return a random key from the keyspace", { flags: ["readonly"] }),
+  gen("randomkey", 1, "Return a random key from the keyspace", {
+    tips: ["request_policy:all_shards", "nondeterministic_output"],
+    flags: ["readonly"],
+  }),
   gen("rename", 3, "Rename a key", { flags: ["write"], ...TWO_KEYS }),
   gen("renamenx", 3, "Rename a key, only if the new key does not exist", {
     flags: ["write", "fast"],
@@ -83,10 +95,12 @@ export const KEY_COMMANDS = [
     },
   ),
   gen("ttl", 2, "Get the time to live for a key in seconds", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly", "fast"],
     ...KEY1,
   }),
   gen("pttl", 2, "Get the time to live for a key in milliseconds", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly", "fast"],
     ...KEY1,
     since: "2.6.0",
@@ -111,6 +125,7 @@ export const KEY_COMMANDS = [
     -2,
     "Alters the last access time of a key(s). Returns the number of existing keys specified.",
     {
+      tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
       flags: ["readonly", "fast"],
       ...ALL_KEYS,
       since: "3.2.1",
@@ -125,6 +140,7 @@ export const KEY_COMMANDS = [
     complexity: "Depends on subcommand.",
   }),
   gen("object|encoding", 3, "Inspect the internal encoding of a Redis object", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly"],
     firstKey: 2,
     lastKey: 2,
@@ -132,6 +148,7 @@ export const KEY_COMMANDS = [
     since: "2.2.3",
   }),
   gen("object|freq", 3, "Get the logarithmic access frequency counter of a Redis object", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly"],
     firstKey: 2,
     lastKey: 2,
@@ -139,6 +156,7 @@ export const KEY_COMMANDS = [
     since: "4.0.0",
   }),
   gen("object|idletime", 3, "Get the time since a Redis object was last accessed", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly"],
     firstKey: 2,
     lastKey: 2,
@@ -146,6 +164,7 @@ export const KEY_COMMANDS = [
     since: "2.2.3",
   }),
   gen("object|refcount", 3, "Get the number of references to the value of the key", {
+    tips: ["nondeterministic_output"],
     flags: ["readonly"],
     firstKey: 2,
     lastKey: 2,

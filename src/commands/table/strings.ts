@@ -44,11 +44,13 @@ export const STRING_COMMANDS = [
     since: "2.6.0",
   }),
   str("mget", -2, "Get the values of all the given keys", {
+    tips: ["request_policy:multi_shard"],
     flags: ["readonly", "fast"],
     ...ALL_KEYS,
     complexity: "O(N) where N is the number of keys to retrieve.",
   }),
   str("mset", -3, "Set multiple keys to multiple values", {
+    tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
     flags: ["write", "denyoom"],
     firstKey: 1,
     lastKey: -1,
@@ -57,6 +59,7 @@ export const STRING_COMMANDS = [
     complexity: "O(N) where N is the number of keys to set.",
   }),
   str("msetnx", -3, "Set multiple keys to multiple values, only if none of the keys exist", {
+    tips: ["request_policy:multi_shard", "response_policy:agg_min"],
     flags: ["write", "denyoom"],
     firstKey: 1,
     lastKey: -1,

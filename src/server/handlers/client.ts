@@ -25,9 +25,14 @@ type Names =
   | "client|reply"
   | "client|no-evict"
   | "client|tracking"
+  | "client|caching"
+  | "client|trackinginfo"
   | "client|getredir"
   | "client|unblock"
   | "client|help";
+
+const CACHING_WITHOUT_OPTMODE =
+  "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
 
 export const CLIENT_HANDLERS: Handlers<Names> = {
   "client|id"(c) {
@@ -213,6 +218,20 @@ export const CLIENT_HANDLERS: Handlers<Names> = {
     if (argv.is(2, "off")) c.w.ok();
     else if (argv.is(2, "on")) c.w.error(TRACKING_UNSUPPORTED);
     else c.w.error(SYNTAX);
+  },
+  // Tracking is never on (CLIENT TRACKING ON is refused), so CACHING always finds it off.
+  "client|caching"(c) {
+    c.w.error(CACHING_WITHOUT_OPTMODE);
+  },
+  "client|trackinginfo"(c) {
+    c.w.map(3);
+    c.w.bulk("flags");
+    c.w.set(1);
+    c.w.bulk("off");
+    c.w.bulk("redirect");
+    c.w.int(-1);
+    c.w.bulk("prefixes");
+    c.w.array(0);
   },
   "client|getredir"(c) {
     c.w.int(-1);
