@@ -48,7 +48,7 @@ export type CommandGroup =
   | "list"
   | "hash"
   | "set"
-  | "sorted_set"
+  | "sorted-set"
   | "hyperloglog"
   | "pubsub"
   | "transactions"
@@ -66,6 +66,76 @@ export type KeyFinder =
   | { readonly numkeysAt: number; readonly firstAfter: number }
   /** Keys follow a keyword (e.g. `STREAMS`); unused for now. */
   | { readonly keyword: string };
+
+/** Key-spec flags, in the order COMMAND INFO prints them. */
+export type KeySpecFlag =
+  | "RO"
+  | "RW"
+  | "OW"
+  | "RM"
+  | "access"
+  | "update"
+  | "insert"
+  | "delete"
+  | "not_key"
+  | "incomplete"
+  | "variable_flags";
+
+/** Where the search for a key spec's keys starts; null is Redis's `unknown`. */
+export type BeginSearch =
+  /** At a fixed argument (1-based, 0 = the command name). */
+  | { readonly index: number }
+  /** After the first `keyword` found from `startfrom` (negative: searching backwards from the end). */
+  | { readonly keyword: string; readonly startfrom: number }
+  | null;
+
+/** Which arguments from the begin-search point are keys; null is Redis's `unknown`. */
+export type FindKeys =
+  /**
+   * `lastkey` relative to the first key (negative: from the end of argv; with `limit` > 1, from
+   * the end of the first 1/limit part of the remaining arguments), every `keystep`-th argument.
+   */
+  | { readonly lastkey: number; readonly keystep: number; readonly limit: number }
+  /** A key count at `keynumidx`, keys from `firstkey` (both relative), every `keystep`-th. */
+  | { readonly keynumidx: number; readonly firstkey: number; readonly keystep: number }
+  | null;
+
+/** One Redis 7.0 key specification (COMMAND INFO's eighth field holds a list of them). */
+export interface KeySpec {
+  readonly flags: readonly KeySpecFlag[];
+  readonly begin: BeginSearch;
+  readonly find: FindKeys;
+  readonly notes?: string;
+}
+
+/** A key spec record (keeps the generated table one line per spec). */
+export function keySpec(
+  flags: readonly KeySpecFlag[],
+  begin: BeginSearch,
+  find: FindKeys,
+  notes?: string,
+): KeySpec {
+  return notes === undefined ? { flags, begin, find } : { flags, begin, find, notes };
+}
+
+export function index(index: number): BeginSearch {
+  return { index };
+}
+
+export function keyword(keyword: string, startfrom: number): BeginSearch {
+  return { keyword, startfrom };
+}
+
+export function range(lastkey: number, keystep: number, limit: number): FindKeys {
+  return { lastkey, keystep, limit };
+}
+
+export function keynum(keynumidx: number, firstkey: number, keystep: number): FindKeys {
+  return { keynumidx, firstkey, keystep };
+}
+
+/** Redis's `unknown` begin-search / find-keys type: the command's own code finds the keys. */
+export const UNKNOWN = null;
 
 export interface CommandSpec {
   /** Lower case; subcommands are `container|sub` (e.g. `client|setname`). */

@@ -1,8 +1,7 @@
 // COMMAND and its subcommands (COUNT, INFO, DOCS, GETKEYS, GETKEYSANDFLAGS, LIST, HELP): the
 // command table as clients see it, in Redis 7.0's reply formats and order.
-import type { Command, CommandSpec } from "../../commands/mod.ts";
+import { type Command, getKeysOf, type KeyRef, type KeySpec } from "../../commands/mod.ts";
 import { globMatch } from "../../engine/glob.ts";
-import { parseInt64 } from "../../engine/values.ts";
 import type { Argv, RespWriter } from "../../resp/mod.ts";
 import { SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
@@ -96,7 +95,9 @@ function byOrder(order: readonly string[]): (a: string, b: string) => number {
 function commandFlags(cmd: Command): string[] {
   if (cmd.spec.container) return [];
   const flags = new Set<string>(cmd.spec.flags);
-  if (cmd.spec.keys !== undefined) flags.add("movablekeys");
+  // movablekeys follows the key specs, as in Redis, whatever the table's flags say.
+  flags.delete("movablekeys");
+  if (cmd.movableKeys) flags.add("movablekeys");
   return [...flags].filter((f) => FLAG_ORDER.includes(f)).sort(byOrder(FLAG_ORDER));
 }
 
@@ -106,76 +107,44 @@ function commandCategories(cmd: Command): string[] {
   return [...cmd.categories].sort(byOrder(CATEGORY_ORDER)).map((c) => `@${c}`);
 }
 
-/** Key-spec flags: the table's, or the usual ones for a read or a write. */
-function keyFlags(spec: CommandSpec): readonly string[] {
-  if (spec.keyFlags !== undefined) return spec.keyFlags;
-  if (spec.flags.includes("write")) return ["RW", "access", "update"];
-  if (spec.flags.includes("readonly")) return ["RO", "access"];
-  return ["RO"];
+/** A begin_search / find_keys map: its type and its spec (empty for `unknown`). */
+function writeSearch(w: RespWriter, type: string, spec: Record<string, string | number>): void {
+  const entries = Object.entries(spec);
+  w.map(2);
+  w.bulk("type");
+  w.bulk(type);
+  w.bulk("spec");
+  w.map(entries.length);
+  for (const [k, v] of entries) {
+    w.bulk(k);
+    if (typeof v === "number") w.int(v);
+    else w.bulk(v);
+  }
 }
 
-function hasKeys(spec: CommandSpec): boolean {
-  return spec.firstKey > 0 || spec.keys !== undefined;
-}
-
-/** One key spec map: flags, begin_search and find_keys. */
-function writeKeySpec(
-  w: RespWriter,
-  flags: readonly string[],
-  begin: [string, [string, string | number][]],
-  find: [string, [string, number][]],
-): void {
-  w.map(3);
+/** One key spec map, in Redis's field order: notes, flags, begin_search, find_keys. */
+function writeKeySpec(w: RespWriter, ks: KeySpec): void {
+  w.map(ks.notes === undefined ? 3 : 4);
+  if (ks.notes !== undefined) {
+    w.bulk("notes");
+    w.bulk(ks.notes);
+  }
   w.bulk("flags");
-  w.set(flags.length);
-  for (const f of flags) w.simple(f);
-  for (const [label, [type, spec]] of [["begin_search", begin], ["find_keys", find]] as const) {
-    w.bulk(label);
-    w.map(2);
-    w.bulk("type");
-    w.bulk(type);
-    w.bulk("spec");
-    w.map(spec.length);
-    for (const [k, v] of spec) {
-      w.bulk(k);
-      if (typeof v === "number") w.int(v);
-      else w.bulk(v);
-    }
+  w.set(ks.flags.length);
+  for (const f of ks.flags) w.simple(f);
+  w.bulk("begin_search");
+  const b = ks.begin;
+  if (b === null) writeSearch(w, "unknown", {});
+  else if ("index" in b) writeSearch(w, "index", { index: b.index });
+  else writeSearch(w, "keyword", { keyword: b.keyword, startfrom: b.startfrom });
+  w.bulk("find_keys");
+  const f = ks.find;
+  if (f === null) writeSearch(w, "unknown", {});
+  else if ("lastkey" in f) {
+    writeSearch(w, "range", { lastkey: f.lastkey, keystep: f.keystep, limit: f.limit });
+  } else {
+    writeSearch(w, "keynum", { keynumidx: f.keynumidx, firstkey: f.firstkey, keystep: f.keystep });
   }
-}
-
-function writeKeySpecs(w: RespWriter, spec: CommandSpec): void {
-  const specs: (() => void)[] = [];
-  const flags = keyFlags(spec);
-  if (spec.firstKey > 0) {
-    const last = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey;
-    specs.push(() =>
-      writeKeySpec(w, flags, ["index", [["index", spec.firstKey]]], ["range", [
-        ["lastkey", last],
-        ["keystep", spec.step > 0 ? spec.step : 1],
-        ["limit", 0],
-      ]])
-    );
-  }
-  const finder = spec.keys;
-  if (finder !== undefined && "numkeysAt" in finder) {
-    specs.push(() =>
-      writeKeySpec(w, flags, ["index", [["index", finder.numkeysAt]]], ["keynum", [
-        ["keynumidx", 0],
-        ["firstkey", finder.firstAfter - finder.numkeysAt],
-        ["keystep", 1],
-      ]])
-    );
-  } else if (finder !== undefined) {
-    specs.push(() =>
-      writeKeySpec(w, flags, ["keyword", [["keyword", finder.keyword], ["startfrom", 1]]], [
-        "range",
-        [["lastkey", -1], ["keystep", 1], ["limit", 2]],
-      ])
-    );
-  }
-  w.array(specs.length);
-  for (const write of specs) write();
 }
 
 /** One COMMAND INFO entry (Redis 7.0's ten fields). */
@@ -196,8 +165,11 @@ function writeCommandInfo(w: RespWriter, cmd: Command): void {
   const tips = spec.tips ?? [];
   w.set(tips.length);
   for (const t of tips) w.bulk(t);
-  writeKeySpecs(w, spec);
-  w.array(cmd.subcommands.size);
+  // RESP3: Redis sends the key specs, and an absent subcommand list, as sets.
+  w.set(cmd.keySpecs.length);
+  for (const ks of cmd.keySpecs) writeKeySpec(w, ks);
+  if (cmd.subcommands.size === 0) w.set(0);
+  else w.array(cmd.subcommands.size);
   for (const sub of cmd.subcommands.values()) writeCommandInfo(w, sub);
 }
 
@@ -242,49 +214,15 @@ function* allCommands(server: Server): Generator<Command> {
   }
 }
 
-/**
- * COMMAND GETKEYS: the key positions of the command in argv[2..], or an error text. Returns
- * positions relative to the target command (0 = its name).
- */
-function getKeys(server: Server, argv: Argv): { cmd: Command; positions: number[] } | string {
+/** COMMAND GETKEYS[ANDFLAGS]: the keys of the command line in argv[2..], or an error text. */
+function getKeys(server: Server, argv: Argv): KeyRef[] | string {
   const argc = argv.length - 2;
   let cmd = server.commandByName(argv.lower(2));
   if (cmd !== undefined && cmd.subcommands.size > 0 && argc >= 2) {
     cmd = cmd.subcommands.get(argv.lower(3));
   }
   if (cmd === undefined) return "ERR Invalid command specified";
-  const spec = cmd.spec;
-  if (!hasKeys(spec)) return "ERR The command has no key arguments";
-  if ((spec.arity > 0 && spec.arity !== argc) || argc < -spec.arity) {
-    return "ERR Invalid number of arguments specified for command";
-  }
-  const positions: number[] = [];
-  if (spec.firstKey > 0) {
-    const last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
-    const step = spec.step > 0 ? spec.step : 1;
-    for (let i = spec.firstKey; i <= last && i < argc; i += step) positions.push(i);
-  }
-  const finder = spec.keys;
-  if (finder !== undefined && "numkeysAt" in finder) {
-    const n = finder.numkeysAt < argc ? parseInt64(argv.str(2 + finder.numkeysAt)) : null;
-    if (n === null || n <= 0n || finder.firstAfter + Number(n) > argc) {
-      return spec.flags.includes("no_mandatory_keys") && positions.length === 0
-        ? { cmd, positions }
-        : "ERR Invalid arguments specified for command";
-    }
-    for (let k = 0; k < Number(n); k++) positions.push(finder.firstAfter + k);
-  } else if (finder !== undefined) {
-    let at = -1;
-    for (let i = 1; i < argc; i++) if (argv.is(2 + i, finder.keyword.toLowerCase())) at = i;
-    if (at > 0) {
-      const count = Math.floor((argc - at - 1) / 2);
-      for (let k = 0; k < count; k++) positions.push(at + 1 + k);
-    }
-  }
-  if (positions.length === 0 && !spec.flags.includes("no_mandatory_keys")) {
-    return "ERR Invalid arguments specified for command";
-  }
-  return { cmd, positions };
+  return getKeysOf(cmd, { length: argc, str: (i) => argv.str(2 + i) });
 }
 
 export const COMMAND_HANDLERS: Handlers<Names> = {
@@ -329,8 +267,8 @@ export const COMMAND_HANDLERS: Handlers<Names> = {
       c.w.error(r);
       return;
     }
-    c.w.array(r.positions.length);
-    for (const p of r.positions) c.w.bulkBytes(argv.bytes(2 + p));
+    c.w.array(r.length);
+    for (const k of r) c.w.bulkBytes(argv.bytes(2 + k.pos));
   },
   "command|getkeysandflags"(c, argv, server) {
     const r = getKeys(server, argv);
@@ -338,13 +276,12 @@ export const COMMAND_HANDLERS: Handlers<Names> = {
       c.w.error(r);
       return;
     }
-    const flags = keyFlags(r.cmd.spec);
-    c.w.array(r.positions.length);
-    for (const p of r.positions) {
+    c.w.array(r.length);
+    for (const k of r) {
       c.w.array(2);
-      c.w.bulkBytes(argv.bytes(2 + p));
-      c.w.set(flags.length);
-      for (const f of flags) c.w.simple(f);
+      c.w.bulkBytes(argv.bytes(2 + k.pos));
+      c.w.set(k.flags.length);
+      for (const f of k.flags) c.w.simple(f);
     }
   },
   "command|list"(c, argv, server) {
