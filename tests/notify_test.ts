@@ -299,7 +299,7 @@ export const SEQUENCES: Sequence[] = [
       "SREM s 1",
       "SMOVE s t 2",
       "SMOVE s t 99",
-      "SADD u 3 x",
+      "SADD u 3 4",
       "SINTERSTORE i s u",
       "SUNIONSTORE un s t",
       "SDIFFSTORE d s u",
