@@ -304,6 +304,7 @@ export const SEQUENCES: Sequence[] = [
       "SUNIONSTORE un s t",
       "SDIFFSTORE d s u",
       "SINTERSTORE i nothere s",
+      "SREM s a",
       "SPOP s",
       "SPOP u 5",
     ],
