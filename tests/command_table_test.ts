@@ -259,6 +259,44 @@ Deno.test("COMMAND INFO of every command in the table equals Redis 7.0's, all te
   assert.equal(mismatches.size, 0, report("COMMAND INFO", mismatches));
 });
 
+Deno.test("COMMAND DOCS of every command in the table has Redis 7.0's summary, since, group and complexity", async () => {
+  if (!requireTool("redis-server")) return;
+  await using s = await Sides.start();
+  const mismatches = new Map<string, string[]>();
+  // RESP3 replies are maps, so a field is a key lookup; subcommands are inside their parent's.
+  const docsOf = (reply: RespValue, name: string): Map<RespValue, RespValue> | undefined => {
+    const top = reply instanceof Map ? reply : undefined;
+    const [parent, sub] = name.split("|") as [string, string | undefined];
+    let doc = top?.get(parent) as Map<RespValue, RespValue> | undefined;
+    if (sub !== undefined) {
+      doc = (doc?.get("subcommands") as Map<RespValue, RespValue> | undefined)?.get(name) as
+        | Map<RespValue, RespValue>
+        | undefined;
+    }
+    return doc;
+  };
+  for (const cmd of SERVER_REGISTRY.all()) {
+    const name = cmd.fullName;
+    if (NOT_IN_REDIS_7_0.has(name)) continue;
+    const parent = name.split("|")[0]!;
+    const [h, r] = await s.both(3, ["COMMAND", "DOCS", parent]);
+    const hd = docsOf(h.value, name);
+    const rd = docsOf(r.value, name);
+    const diffs: string[] = [];
+    if (rd === undefined) diffs.push("Redis 7.0 has no docs for it");
+    else if (hd === undefined) diffs.push("hakv has no docs for it");
+    else {
+      for (const field of ["summary", "since", "group", "complexity"]) {
+        if (hd.get(field) !== rd.get(field)) {
+          diffs.push(`${field}: hakv ${text(hd.get(field))} redis ${text(rd.get(field))}`);
+        }
+      }
+    }
+    if (diffs.length > 0) mismatches.set(name, diffs);
+  }
+  assert.equal(mismatches.size, 0, report("COMMAND DOCS", mismatches));
+});
+
 /** Hand-written command lines for the commands whose keys depend on their arguments. */
 function handSamples(): string[][] {
   const out: string[][] = [];

@@ -4,10 +4,9 @@
 // or checked for validity. Hand-written scenarios cover every command, option and error; a
 // seeded random mix with small listpack limits crosses the conversion thresholds.
 import assert from "node:assert/strict";
-import { HASH_COMMANDS } from "../src/commands/table/hashes.ts";
 import { rng } from "../src/_util/rng.ts";
 import { type Arg, type Cmd, DiffPair, norm, show } from "./_diff.ts";
-import { requireTool, RespError, type RespValue, spawnRedis } from "./_harness.ts";
+import { requireTool, RespError, type RespValue } from "./_harness.ts";
 
 const BIN = "\x00\x01\x7f\x80\xfe\xff";
 
@@ -566,29 +565,3 @@ function quoted(line: string): Arg[] {
   for (const m of line.matchAll(re)) out.push(m[1] ?? m[2]!);
   return out;
 }
-
-Deno.test("hashes: the command table matches redis-server's COMMAND INFO and DOCS", async () => {
-  if (!requireTool("redis-server")) return;
-  await using redisProc = await spawnRedis();
-  await using redis = await redisProc.client();
-  for (const spec of HASH_COMMANDS) {
-    const reply = await redis.call("COMMAND", "INFO", spec.name);
-    assert.ok(Array.isArray(reply) && Array.isArray(reply[0]), spec.name);
-    const [name, arity, flags, first, last, step, acl, tips] = reply[0] as RespValue[];
-    assert.equal(name, spec.name);
-    assert.equal(spec.arity, arity, `${spec.name} arity`);
-    assert.deepEqual([...spec.flags].sort(), [...(flags as string[])].sort(), `${spec.name} flags`);
-    assert.deepEqual([spec.firstKey, spec.lastKey, spec.step], [first, last, step], spec.name);
-    for (const category of spec.acl) {
-      assert.ok((acl as string[]).includes(`@${category}`), `${spec.name} @${category}`);
-    }
-    assert.deepEqual([...(spec.tips ?? [])], tips, `${spec.name} tips`);
-    const docs = await redis.call("COMMAND", "DOCS", spec.name);
-    assert.ok(Array.isArray(docs) && Array.isArray(docs[1]), spec.name);
-    const fields = new Map<RespValue, RespValue>();
-    for (let i = 0; i + 1 < docs[1].length; i += 2) fields.set(docs[1][i]!, docs[1][i + 1]!);
-    for (const key of ["summary", "since", "group", "complexity"] as const) {
-      assert.equal(spec[key], fields.get(key), `${spec.name} ${key}`);
-    }
-  }
-});

@@ -5,9 +5,7 @@
 import assert from "node:assert/strict";
 import { rng } from "../src/_util/rng.ts";
 import { DiffPair } from "./_diff.ts";
-import { requireTool, RespClient, RespError, type RespValue, spawnRedis } from "./_harness.ts";
-import { infoFlags, SERVER_REGISTRY } from "../src/commands/mod.ts";
-import { KEY_COMMANDS } from "../src/commands/table/keys.ts";
+import { requireTool, RespClient, RespError, type RespValue } from "./_harness.ts";
 
 /** A reply as text for failure messages. */
 function show(v: RespValue): string {
@@ -522,54 +520,6 @@ Deno.test({
     // SCAN MATCH uses the same matcher.
     for (let i = 0; i < 100; i++) {
       await compareScan(pair, ["MATCH", word(patChars, 5), "COUNT", "7"], `scan glob ${i}`);
-    }
-  },
-});
-
-Deno.test({
-  name: "diff: the generic commands' table agrees with Redis 7.0's COMMAND INFO and DOCS",
-  ignore: skip,
-  async fn() {
-    await using redis = await spawnRedis();
-    await using r = await redis.client();
-    for (const spec of KEY_COMMANDS) {
-      const [parent, sub] = spec.name.split("|") as [string, string | undefined];
-      const cmd = SERVER_REGISTRY.byFullName(spec.name);
-      assert.ok(cmd !== undefined, spec.name);
-      const info = await r.call("COMMAND", "INFO", parent) as RespValue[][];
-      let entry = info[0]!;
-      if (sub !== undefined) {
-        entry = (entry[9] as RespValue[][]).find((e) => e[0] === spec.name)!;
-        assert.ok(entry !== undefined, `${spec.name} not among Redis's subcommands`);
-      }
-      const [, arity, flags, first, last, step, categories] = entry as [
-        string,
-        number,
-        string[],
-        number,
-        number,
-        number,
-        string[],
-      ];
-      assert.equal(spec.arity, arity, `${spec.name} arity`);
-      assert.deepEqual(infoFlags(spec).slice().sort(), flags.slice().sort(), `${spec.name} flags`);
-      assert.deepEqual([spec.firstKey, spec.lastKey, spec.step], [first, last, step], spec.name);
-      assert.deepEqual(
-        cmd.categories.map((c) => `@${c}`).sort(),
-        categories.slice().sort(),
-        `${spec.name} categories`,
-      );
-      const docs = await r.call("COMMAND", "DOCS", parent) as RespValue[];
-      let doc = docs[1] as RespValue[];
-      if (sub !== undefined) {
-        const subs = doc[doc.indexOf("subcommands") + 1] as RespValue[];
-        doc = subs[subs.indexOf(spec.name) + 1] as RespValue[];
-      }
-      const field = (name: string) => doc[doc.indexOf(name) + 1];
-      assert.equal(spec.summary, field("summary"), `${spec.name} summary`);
-      assert.equal(spec.since, field("since"), `${spec.name} since`);
-      assert.equal(spec.group, field("group"), `${spec.name} group`);
-      assert.equal(spec.complexity, field("complexity"), `${spec.name} complexity`);
     }
   },
 });

@@ -3,11 +3,9 @@
 // each command's options, errors and error order; blocking commands are covered where they
 // answer at once (data present, bad arguments, short timeouts, inside MULTI); a seeded fuzzer
 // then mixes everything at random. Cross-client blocking is in blocking_test.ts.
-import assert from "node:assert/strict";
-import { LIST_COMMANDS } from "../src/commands/table/lists.ts";
 import { rng } from "../src/_util/rng.ts";
 import { type Arg, type Cmd, DiffPair } from "./_diff.ts";
-import { requireTool, type RespValue, spawnRedis } from "./_harness.ts";
+import { requireTool } from "./_harness.ts";
 
 const BIN = "\x00\x01\x7f\x80\xfe\xff";
 
@@ -515,35 +513,5 @@ Deno.test("lists: hakv answers every list command like redis-server", async (t) 
       for (let i = 0; i < 800; i++) await pair.same(randomCommand(g), `seed ${seed} #${i}`);
       for (const k of KEYS) await pair.same(["LRANGE", k, 0, -1], `seed ${seed} final`);
     });
-  }
-});
-
-Deno.test("lists: the command table matches redis-server's COMMAND INFO and DOCS", async () => {
-  if (!requireTool("redis-server")) return;
-  await using redisProc = await spawnRedis();
-  await using redis = await redisProc.client();
-  for (const spec of LIST_COMMANDS) {
-    const reply = await redis.call("COMMAND", "INFO", spec.name);
-    assert.ok(Array.isArray(reply) && Array.isArray(reply[0]), spec.name);
-    const [name, arity, flags, first, last, step, acl] = reply[0] as RespValue[];
-    assert.equal(name, spec.name);
-    assert.equal(spec.arity, arity, `${spec.name} arity`);
-    const expected = (flags as string[]).filter((f) => f !== "movablekeys").sort();
-    assert.deepEqual([...spec.flags].sort(), expected, `${spec.name} flags`);
-    assert.deepEqual(
-      [spec.firstKey, spec.lastKey, spec.step],
-      [first, last, step],
-      `${spec.name} key positions`,
-    );
-    for (const category of spec.acl) {
-      assert.ok((acl as string[]).includes(`@${category}`), `${spec.name} @${category}`);
-    }
-    const docs = await redis.call("COMMAND", "DOCS", spec.name);
-    assert.ok(Array.isArray(docs) && Array.isArray(docs[1]), spec.name);
-    const fields = new Map<RespValue, RespValue>();
-    for (let i = 0; i + 1 < docs[1].length; i += 2) fields.set(docs[1][i]!, docs[1][i + 1]!);
-    for (const key of ["summary", "since", "group", "complexity"] as const) {
-      assert.equal(spec[key], fields.get(key), `${spec.name} ${key}`);
-    }
   }
 });

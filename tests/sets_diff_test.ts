@@ -5,10 +5,9 @@
 // servers are brought back to the same contents. Intset replies are ascending in Redis and
 // compared exactly.
 import assert from "node:assert/strict";
-import { SET_COMMANDS } from "../src/commands/table/sets.ts";
 import { rng } from "../src/_util/rng.ts";
 import { type Arg, DiffPair, norm, show } from "./_diff.ts";
-import { requireTool, RespError, type RespValue, spawnRedis } from "./_harness.ts";
+import { requireTool, RespError, type RespValue } from "./_harness.ts";
 
 /** A scenario line: compared exactly, or (`{ u }`) as a multiset. */
 type Line = string | Arg[] | { u: string };
@@ -701,31 +700,5 @@ Deno.test("sets: hakv answers every set command like redis-server", async (t) =>
         await pair.call("CONFIG", "SET", "set-max-intset-entries", "512");
       }
     });
-  }
-});
-
-Deno.test("sets: the command table matches redis-server's COMMAND INFO and DOCS", async () => {
-  if (!requireTool("redis-server")) return;
-  await using redisProc = await spawnRedis();
-  await using redis = await redisProc.client();
-  for (const spec of SET_COMMANDS) {
-    const reply = await redis.call("COMMAND", "INFO", spec.name);
-    assert.ok(Array.isArray(reply) && Array.isArray(reply[0]), spec.name);
-    const [name, arity, flags, first, last, step, acl, tips] = reply[0] as RespValue[];
-    assert.equal(name, spec.name);
-    assert.equal(spec.arity, arity, `${spec.name} arity`);
-    assert.deepEqual([...spec.flags].sort(), [...(flags as string[])].sort(), `${spec.name} flags`);
-    assert.deepEqual([spec.firstKey, spec.lastKey, spec.step], [first, last, step], spec.name);
-    for (const category of spec.acl) {
-      assert.ok((acl as string[]).includes(`@${category}`), `${spec.name} @${category}`);
-    }
-    assert.deepEqual([...(spec.tips ?? [])], tips, `${spec.name} tips`);
-    const docs = await redis.call("COMMAND", "DOCS", spec.name);
-    assert.ok(Array.isArray(docs) && Array.isArray(docs[1]), spec.name);
-    const fields = new Map<RespValue, RespValue>();
-    for (let i = 0; i + 1 < docs[1].length; i += 2) fields.set(docs[1][i]!, docs[1][i + 1]!);
-    for (const key of ["summary", "since", "group", "complexity"] as const) {
-      assert.equal(spec[key], fields.get(key), `${spec.name} ${key}`);
-    }
   }
 });

@@ -1,11 +1,9 @@
 // Differential test for the string and bitmap commands: the same command sequences go to a
 // spawned hakv and a spawned redis-server 7.0, and every reply must be identical. Sequences
 // cover each command's options and errors by hand, then a seeded fuzzer mixes them at random.
-import assert from "node:assert/strict";
-import { STRING_COMMANDS } from "../src/commands/table/strings.ts";
 import { rng } from "../src/_util/rng.ts";
 import { type Arg, type Cmd, DiffPair } from "./_diff.ts";
-import { requireTool, RespError, type RespValue, spawnRedis } from "./_harness.ts";
+import { requireTool, RespError } from "./_harness.ts";
 
 /** TTL replies may differ by a second: the servers read their clocks a moment apart. */
 const TTL_SLACK = { ttlSlack: 1 };
@@ -1003,33 +1001,4 @@ Deno.test("strings: size limits follow proto-max-bulk-len like redis-server", as
   const args = ["--proto-max-bulk-len", "1048576"];
   await using pair = await DiffPair.start(args, TTL_SLACK);
   await pair.run(LIMIT_SCENARIO, "limits");
-});
-
-Deno.test("strings: the command table matches redis-server's COMMAND INFO and DOCS", async () => {
-  if (!requireTool("redis-server")) return;
-  await using redisProc = await spawnRedis();
-  await using redis = await redisProc.client();
-  for (const spec of STRING_COMMANDS) {
-    const reply = await redis.call("COMMAND", "INFO", spec.name);
-    assert.ok(Array.isArray(reply) && Array.isArray(reply[0]), spec.name);
-    const [name, arity, flags, first, last, step, acl] = reply[0] as RespValue[];
-    assert.equal(name, spec.name);
-    assert.equal(spec.arity, arity, `${spec.name} arity`);
-    assert.deepEqual([...spec.flags].sort(), [...(flags as string[])].sort(), `${spec.name} flags`);
-    assert.deepEqual(
-      [spec.firstKey, spec.lastKey, spec.step],
-      [first, last, step],
-      `${spec.name} key positions`,
-    );
-    for (const category of spec.acl) {
-      assert.ok((acl as string[]).includes(`@${category}`), `${spec.name} @${category}`);
-    }
-    const docs = await redis.call("COMMAND", "DOCS", spec.name);
-    assert.ok(Array.isArray(docs) && Array.isArray(docs[1]), spec.name);
-    const fields = new Map<RespValue, RespValue>();
-    for (let i = 0; i + 1 < docs[1].length; i += 2) fields.set(docs[1][i]!, docs[1][i + 1]!);
-    for (const key of ["summary", "since", "group", "complexity"] as const) {
-      assert.equal(spec[key], fields.get(key), `${spec.name} ${key}`);
-    }
-  }
 });

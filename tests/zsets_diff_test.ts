@@ -3,10 +3,9 @@
 // encodings (listpack, and skiplist forced with zset-max-listpack-entries 0). Hand-written
 // sequences cover each command, option and error; a seeded fuzzer mixes them at random.
 import assert from "node:assert/strict";
-import { ZSET_COMMANDS } from "../src/commands/table/zsets.ts";
 import { rng } from "../src/_util/rng.ts";
 import { type Arg, type Cmd, DiffPair, norm } from "./_diff.ts";
-import { requireTool, type RespValue, spawnRedis } from "./_harness.ts";
+import { requireTool } from "./_harness.ts";
 
 const BIN = "\x00\x01\x7f\x80\xfe\xff";
 
@@ -798,35 +797,6 @@ Deno.test("zsets: RESP3 reply shapes match redis-server", async (t) => {
       "ZRANK z nope",
     ], "resp3");
   });
-});
-
-Deno.test("zsets: the command table matches redis-server's COMMAND INFO and DOCS", async () => {
-  if (!requireTool("redis-server")) return;
-  await using redisProc = await spawnRedis();
-  await using redis = await redisProc.client();
-  for (const spec of ZSET_COMMANDS) {
-    const reply = await redis.call("COMMAND", "INFO", spec.name);
-    assert.ok(Array.isArray(reply) && Array.isArray(reply[0]), spec.name);
-    const [name, arity, flags, first, last, step, acl] = reply[0] as RespValue[];
-    assert.equal(name, spec.name);
-    assert.equal(spec.arity, arity, `${spec.name} arity`);
-    assert.deepEqual([...spec.flags].sort(), [...(flags as string[])].sort(), `${spec.name} flags`);
-    assert.deepEqual(
-      [spec.firstKey, spec.lastKey, spec.step],
-      [first, last, step],
-      `${spec.name} key positions`,
-    );
-    for (const category of spec.acl) {
-      assert.ok((acl as string[]).includes(`@${category}`), `${spec.name} @${category}`);
-    }
-    const docs = await redis.call("COMMAND", "DOCS", spec.name);
-    assert.ok(Array.isArray(docs) && Array.isArray(docs[1]), spec.name);
-    const fields = new Map<RespValue, RespValue>();
-    for (let i = 0; i + 1 < docs[1].length; i += 2) fields.set(docs[1][i]!, docs[1][i + 1]!);
-    for (const key of ["summary", "since", "group", "complexity"] as const) {
-      assert.equal(spec[key], fields.get(key), `${spec.name} ${key}`);
-    }
-  }
 });
 
 Deno.test("zsets: COMMAND GETKEYS finds the keys of movable-key commands", async () => {
