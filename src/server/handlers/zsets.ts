@@ -30,7 +30,8 @@ import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../notify.ts";
 import type { Server } from "../server.ts";
-import { floatArg, intArg } from "./_args.ts";
+import { intArg } from "./_args.ts";
+import { timeoutArg as listTimeoutArg } from "./lists.ts";
 
 type Names =
   | "zadd"
@@ -83,8 +84,6 @@ const NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0";
 const COUNT_POSITIVE = "ERR count should be greater than 0";
 const WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
 const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
-const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
-const TIMEOUT_NEGATIVE = "ERR timeout is negative";
 const INVALID_CURSOR = "ERR invalid cursor";
 const OUT_OF_RANGE = "ERR value is out of range";
 const LONG_MAX = 9223372036854775807n;
@@ -726,18 +725,13 @@ function firstZset(c: Client, keys: readonly string[]): [string, ZSetValue] | un
   return undefined;
 }
 
-/** A blocking command's timeout in ms (0: forever), or null once an error was replied. */
+/**
+ * A blocking command's timeout in ms (0: forever), or null once an error was replied. Shares
+ * the lists' long double rules, so "inf" and 1e300 are "negative" (the cast wraps) as in Redis.
+ */
 function timeoutArg(c: Client, argv: Argv, i: number): number | null {
-  const t = floatArg(argv, i);
-  if (t === null || !Number.isFinite(t) || t * 1000 > 9.2e18) {
-    c.w.error(TIMEOUT_NOT_FLOAT);
-    return null;
-  }
-  if (t < 0) {
-    c.w.error(TIMEOUT_NEGATIVE);
-    return null;
-  }
-  return t > 0 ? Math.max(1, Math.ceil(t * 1000)) : 0;
+  const ms = listTimeoutArg(c, argv, i);
+  return ms < 0 ? null : ms;
 }
 
 function bzpop(c: Client, argv: Argv, server: Server, max: boolean): void | Promise<void> {
@@ -988,7 +982,10 @@ function randomInt(n: number): number {
   return Math.floor(random() * n);
 }
 
-function zrandmember(c: Client, argv: Argv): void {
+/** The most repeated picks ZRANDMEMBER serves (about 300 MB of reply). */
+const RANDMEMBER_MAX_REPEATS = 1 << 25;
+
+function zrandmember(c: Client, argv: Argv, server: Server): void {
   if (argv.length === 2) {
     const z = zsetAt(c, argv.str(1), true);
     if (z === null) return;
@@ -1033,12 +1030,30 @@ function zrandmember(c: Client, argv: Argv): void {
   const size = z.size;
   clearScratch();
   if (count < 0) {
-    // Repeats allowed: independent picks.
+    // Repeats allowed: independent picks, written as drawn so no array grows with the count.
+    // Redis streams even -2^62 picks until the machine runs out of memory; hakv drops the
+    // client, as HRANDFIELD and SRANDMEMBER do (an output-buffer-limit disconnection), rather
+    // than throw mid-reply and take the process down.
     const n = -count;
+    if (n > RANDMEMBER_MAX_REPEATS) {
+      server.log.warning(`Client id=${c.id} closed: a reply of ${n} picks cannot be held.`);
+      c.w.reset();
+      c.kill();
+      return;
+    }
+    const w = c.w;
+    const nest = withScores && w.protocol === 3;
+    w.array(withScores && !nest ? n * 2 : n);
     for (let i = 0; i < n; i++) {
       const r = randomInt(size);
       z.range(r, r, false, M, S);
+      if (nest) w.array(2);
+      w.bulk(M[0]!);
+      if (withScores) replyDouble(c, S[0]!);
+      M.length = 0;
+      S.length = 0;
     }
+    return;
   } else if (count >= size) {
     // The whole set, highest rank first, as Redis 7.0 returns it.
     z.range(0, size - 1, true, M, S);
@@ -1448,8 +1463,8 @@ export const ZSET_HANDLERS: Handlers<Names> = {
     return bzpop(c, argv, server, true);
   },
   bzmpop,
-  zrandmember(c, argv) {
-    zrandmember(c, argv);
+  zrandmember(c, argv, server) {
+    zrandmember(c, argv, server);
   },
   zunion(c, argv, server) {
     setOp(c, argv, server, UNION, false);
