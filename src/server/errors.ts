@@ -15,6 +15,15 @@ export const BIT_OFFSET = "ERR bit offset is not an integer or out of range";
 export const STRING_TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 export const MAX_CLIENTS = "ERR max number of clients reached";
 
+export const OUT_OF_RANGE_POSITIVE = "ERR value is out of range, must be positive";
+export const NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0";
+export const INVALID_CURSOR = "ERR invalid cursor";
+export const OUT_OF_RANGE = "ERR value is out of range";
+export const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
+export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
+export const NAN_OR_INF = "ERR increment would produce NaN or Infinity";
+export const COUNT_POSITIVE = "ERR count should be greater than 0";
+export const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 export function arityError(fullName: string): string {
   return `ERR wrong number of arguments for '${fullName}' command`;
 }

@@ -3,7 +3,7 @@
 import { isString, parseInt64, stringEncoding, type Value } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import { NO_SUCH_KEY } from "../errors.ts";
+import { NO_SUCH_KEY, OUT_OF_RANGE_POSITIVE } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { lruClock } from "../info.ts";
 import type { Server } from "../server.ts";
@@ -14,7 +14,6 @@ import { valueBytes } from "./memory.ts";
 
 const DEBUG_NOT_ALLOWED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-const NOT_POSITIVE = "ERR value is out of range, must be positive";
 
 const DEBUG_HELP = help("DEBUG", [
   "AOF-FLUSH-SLEEP <microsec>",
@@ -151,7 +150,7 @@ function encodingName(v: Value): string {
 function debugPopulate(c: Client, argv: Argv): void {
   const count = positiveArg(argv, 2);
   if (count === null) {
-    c.w.error(NOT_POSITIVE);
+    c.w.error(OUT_OF_RANGE_POSITIVE);
     return;
   }
   const prefix = argv.length > 3 ? argv.str(3) : "key";
@@ -159,7 +158,7 @@ function debugPopulate(c: Client, argv: Argv): void {
   if (argv.length > 4) {
     const s = positiveArg(argv, 4);
     if (s === null) {
-      c.w.error(NOT_POSITIVE);
+      c.w.error(OUT_OF_RANGE_POSITIVE);
       return;
     }
     size = s;

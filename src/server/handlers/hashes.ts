@@ -1,6 +1,7 @@
 // Hash commands, with Redis 7.0's replies, error texts and argument-checking order. Values live
 // in engine/hash.ts (listpack → hashtable). Also the HSCAN/SSCAN option parsing and compact-
 // collection scan that sets.ts shares.
+import { refuseHugeReply } from "./_reply.ts";
 import { type HashLimits, HashValue } from "../../engine/hash.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { add, formatHuman, isFinite, parseLongDouble, ZERO } from "../../engine/long_double.ts";
@@ -8,7 +9,17 @@ import { parseScanCursor } from "../../engine/scan.ts";
 import { asType, INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import { arityError, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from "../errors.ts";
+import {
+  arityError,
+  INVALID_CURSOR,
+  NAN_OR_INF,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OUT_OF_RANGE,
+  OVERFLOW,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_HASH } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -34,15 +45,11 @@ type Names =
 const HASH_NOT_INTEGER = "ERR hash value is not an integer";
 const HASH_NOT_FLOAT = "ERR hash value is not a float";
 const INCR_NAN_OR_INF = "ERR value is NaN or Infinity";
-const RESULT_NAN_OR_INF = "ERR increment would produce NaN or Infinity";
-const INVALID_CURSOR = "ERR invalid cursor";
 /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s range error. */
 export const COUNT_RANGE =
   "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-const WITHVALUES_RANGE = "ERR value is out of range";
 /** LONG_MAX / 2: larger WITHVALUES counts would overflow Redis's reply length. */
 const WITHVALUES_MAX = 4611686018427387903n;
-
 // --- Config, cached per server so hot commands do not parse it ---------------------------------
 
 const hashLimitsOf = new WeakMap<Server, HashLimits>();
@@ -200,7 +207,7 @@ function replyPick(c: Client, field: string, value: string, withValues: boolean)
   if (withValues) c.w.bulk(value);
 }
 
-function hrandfieldWithCount(c: Client, argv: Argv): void {
+function hrandfieldWithCount(c: Client, argv: Argv, server: Server): void {
   const parsed = int64Of(argv.str(2));
   if (parsed === null) {
     c.w.error(NOT_INTEGER);
@@ -216,7 +223,7 @@ function hrandfieldWithCount(c: Client, argv: Argv): void {
   }
   const withValues = argv.length === 4;
   if (withValues && (parsed < -WITHVALUES_MAX || parsed > WITHVALUES_MAX)) {
-    c.w.error(WITHVALUES_RANGE);
+    c.w.error(OUT_OF_RANGE);
     return;
   }
   const h = readHash(c, argv.str(1));
@@ -233,6 +240,7 @@ function hrandfieldWithCount(c: Client, argv: Argv): void {
   const size = h.size;
   const flatten = withValues && c.w.protocol === 2;
   if (!unique || count === 1) {
+    if (refuseHugeReply(c, server, withValues ? count * 2 : count)) return;
     c.w.array(flatten ? count * 2 : count);
     if (count === 1) {
       const [f, v] = h.sample(1, false) as [string, string];
@@ -430,7 +438,7 @@ export const HASH_HANDLERS: Handlers<Names> = {
     }
     const sum = add(current, incr);
     if (!isFinite(sum)) {
-      c.w.error(RESULT_NAN_OR_INF);
+      c.w.error(NAN_OR_INF);
       return;
     }
     const out = formatHuman(sum);
@@ -442,9 +450,9 @@ export const HASH_HANDLERS: Handlers<Names> = {
     server.notify(NOTIFY_HASH, "hincrbyfloat", key, c.dbIndex);
     server.dirty++;
   },
-  hrandfield(c, argv) {
+  hrandfield(c, argv, server) {
     if (argv.length >= 3) {
-      hrandfieldWithCount(c, argv);
+      hrandfieldWithCount(c, argv, server);
       return;
     }
     const h = readHash(c, argv.str(1));

@@ -14,7 +14,14 @@ import {
 } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import { DB_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from "../errors.ts";
+import {
+  DB_OUT_OF_RANGE,
+  INVALID_CURSOR,
+  INVALID_EXPIRE,
+  NO_SUCH_KEY,
+  NOT_INTEGER,
+  SYNTAX,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -50,7 +57,6 @@ type Names =
   | "object|help";
 
 const SAME_OBJECT = "ERR source and destination objects are the same";
-const INVALID_CURSOR = "ERR invalid cursor";
 const NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
 const GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
 const MOVE_IN_CLUSTER = "ERR MOVE is not allowed in cluster mode";

@@ -10,7 +10,17 @@ import { parseInt64 } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { BlockSpec } from "../blocking.ts";
 import type { Client } from "../client.ts";
-import { NO_SUCH_KEY, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../errors.ts";
+import {
+  COUNT_POSITIVE,
+  NO_SUCH_KEY,
+  NOT_INTEGER,
+  NUMKEYS_POSITIVE,
+  OUT_OF_RANGE_POSITIVE,
+  SYNTAX,
+  TIMEOUT_NEGATIVE,
+  TIMEOUT_NOT_FLOAT,
+  WRONGTYPE,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_LIST } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -40,16 +50,11 @@ type Names =
   | "brpoplpush"
   | "blmpop";
 
-const MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
 const INDEX_RANGE = "ERR index out of range";
 const RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const COUNT_NEGATIVE = "ERR COUNT can't be negative";
 const MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
-const NUMKEYS = "ERR numkeys should be greater than 0";
-const COUNT_POSITIVE = "ERR count should be greater than 0";
-const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
-const TIMEOUT_NEGATIVE = "ERR timeout is negative";
 
 const INT64_MIN = -9223372036854775808n;
 
@@ -427,7 +432,7 @@ function pop(c: Client, argv: Argv, server: Server, head: boolean) {
   }
   const count = parseInt64(argv.str(2));
   if (count === null || count < 0n) {
-    c.w.error(MUST_BE_POSITIVE);
+    c.w.error(OUT_OF_RANGE_POSITIVE);
     return;
   }
   const v = c.db.get(key);
@@ -577,7 +582,7 @@ interface Mpop {
 function parseMpop(c: Client, argv: Argv, numkeysAt: number): Mpop | null {
   const nk = parseInt64(argv.str(numkeysAt));
   if (nk === null || nk <= 0n) {
-    c.w.error(NUMKEYS);
+    c.w.error(NUMKEYS_POSITIVE);
     return null;
   }
   const whereAt = numkeysAt + 1 + (nk > BigInt(argv.length) ? argv.length : Number(nk));

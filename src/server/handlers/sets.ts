@@ -2,12 +2,20 @@
 // events. Values live in engine/set.ts (intset → hashtable). Results of SINTER, SUNION and SDIFF
 // are built the way Redis builds them (an intset first, converted as members arrive), which
 // decides their encoding when stored and their order when returned (ascending for an intset).
+import { refuseHugeReply } from "./_reply.ts";
 import { SetValue } from "../../engine/set.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { asType, parseInt64, parseSafeInt } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import { NOT_INTEGER, SYNTAX, WRONGTYPE } from "../errors.ts";
+import {
+  LIMIT_NEGATIVE,
+  NOT_INTEGER,
+  NUMKEYS_POSITIVE,
+  OUT_OF_RANGE_POSITIVE,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_SET } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -32,10 +40,7 @@ type Names =
   | "sdiffstore"
   | "sscan";
 
-const NOT_POSITIVE = "ERR value is out of range, must be positive";
-const NUMKEYS = "ERR numkeys should be greater than 0";
 const TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
-const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
 // --- Config, cached per server ------------------------------------------------------------------
 
@@ -244,7 +249,7 @@ function unionDiffGeneric(
 function spopWithCount(c: Client, argv: Argv, server: Server): void {
   const n = int64Of(argv.str(2));
   if (n === null || n < 0) {
-    c.w.error(NOT_POSITIVE);
+    c.w.error(OUT_OF_RANGE_POSITIVE);
     return;
   }
   const key = argv.str(1);
@@ -273,7 +278,7 @@ function spopWithCount(c: Client, argv: Argv, server: Server): void {
   server.dirty += Math.min(count, size);
 }
 
-function srandmemberWithCount(c: Client, argv: Argv): void {
+function srandmemberWithCount(c: Client, argv: Argv, server: Server): void {
   const n = int64Of(argv.str(2));
   if (n === null) {
     c.w.error(NOT_INTEGER);
@@ -295,6 +300,7 @@ function srandmemberWithCount(c: Client, argv: Argv): void {
   const size = s.size;
   if (n < 0) {
     const count = Number(-n);
+    if (refuseHugeReply(c, server, count)) return;
     c.w.array(count);
     for (let k = 0; k < count; k++) c.w.bulk(s.random());
     return;
@@ -411,9 +417,9 @@ export const SET_HANDLERS: Handlers<Names> = {
     server.touch(c.dbIndex, key);
     server.dirty++;
   },
-  srandmember(c, argv) {
+  srandmember(c, argv, server) {
     if (argv.length === 3) {
-      srandmemberWithCount(c, argv);
+      srandmemberWithCount(c, argv, server);
       return;
     }
     if (argv.length > 3) {
@@ -472,7 +478,7 @@ export const SET_HANDLERS: Handlers<Names> = {
   sintercard(c, argv, server) {
     const n = int64Of(argv.str(1));
     if (n === null || n < 1) {
-      c.w.error(NUMKEYS);
+      c.w.error(NUMKEYS_POSITIVE);
       return;
     }
     if (n > argv.length - 2) {

@@ -35,6 +35,7 @@ import {
   arityError,
   BIT_OFFSET,
   INVALID_EXPIRE,
+  NAN_OR_INF,
   NOT_FLOAT,
   NOT_INTEGER,
   OFFSET_RANGE,
@@ -78,7 +79,6 @@ type Names =
   | "bitfield"
   | "bitfield_ro";
 
-const NAN_OR_INF = "ERR increment would produce NaN or Infinity";
 const DECR_OVERFLOW = "ERR decrement would overflow";
 const BIT_VALUE = "ERR bit is not an integer or out of range";
 const BIT_ARG = "ERR The bit argument must be 1 or 0.";

@@ -1,6 +1,7 @@
 // Sorted set commands: adds and removals, ranks and ranges (by rank, score and lex), pops
 // (blocking too), random members, set algebra (union, intersection, difference) and ZSCAN, with
 // Redis 7.0's replies, error texts, keyspace events and reply shapes in RESP2 and RESP3.
+import { refuseHugeReply } from "./_reply.ts";
 import { parseScanCursor } from "../../engine/scan.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { asType, type Value } from "../../engine/values.ts";
@@ -26,7 +27,18 @@ import { rng } from "../../_util/rng.ts";
 import type { Argv } from "../../resp/mod.ts";
 import { formatDouble } from "../../resp/writer.ts";
 import type { Client } from "../client.ts";
-import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../errors.ts";
+import {
+  COUNT_POSITIVE,
+  INVALID_CURSOR,
+  LIMIT_NEGATIVE,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  NUMKEYS_POSITIVE,
+  OUT_OF_RANGE,
+  OUT_OF_RANGE_POSITIVE,
+  SYNTAX,
+  WRONGTYPE,
+} from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -79,13 +91,7 @@ const INCR_PAIR = "ERR INCR option supports a single increment-element pair";
 const LIMIT_RANK =
   "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 const WITHSCORES_LEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-const POSITIVE = "ERR value is out of range, must be positive";
-const NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0";
-const COUNT_POSITIVE = "ERR count should be greater than 0";
 const WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
-const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
-const INVALID_CURSOR = "ERR invalid cursor";
-const OUT_OF_RANGE = "ERR value is out of range";
 const LONG_MAX = 9223372036854775807n;
 
 // --- Shared state and helpers -----------------------------------------------------------------
@@ -646,7 +652,7 @@ function zpop(c: Client, argv: Argv, server: Server, max: boolean): void {
   if (argv.length === 3) {
     const n = intArg(argv, 2);
     if (n === null || n < 0) {
-      c.w.error(POSITIVE);
+      c.w.error(OUT_OF_RANGE_POSITIVE);
       return;
     }
     count = n;
@@ -982,9 +988,6 @@ function randomInt(n: number): number {
   return Math.floor(random() * n);
 }
 
-/** The most repeated picks ZRANDMEMBER serves (about 300 MB of reply). */
-const RANDMEMBER_MAX_REPEATS = 1 << 25;
-
 function zrandmember(c: Client, argv: Argv, server: Server): void {
   if (argv.length === 2) {
     const z = zsetAt(c, argv.str(1), true);
@@ -1031,16 +1034,9 @@ function zrandmember(c: Client, argv: Argv, server: Server): void {
   clearScratch();
   if (count < 0) {
     // Repeats allowed: independent picks, written as drawn so no array grows with the count.
-    // Redis streams even -2^62 picks until the machine runs out of memory; hakv drops the
-    // client, as HRANDFIELD and SRANDMEMBER do (an output-buffer-limit disconnection), rather
-    // than throw mid-reply and take the process down.
+    // Past MAX_REPLY_ELEMENTS the client is dropped rather than the process (_reply.ts).
     const n = -count;
-    if (n > RANDMEMBER_MAX_REPEATS) {
-      server.log.warning(`Client id=${c.id} closed: a reply of ${n} picks cannot be held.`);
-      c.w.reset();
-      c.kill();
-      return;
-    }
+    if (refuseHugeReply(c, server, withScores ? n * 2 : n)) return;
     const w = c.w;
     const nest = withScores && w.protocol === 3;
     w.array(withScores && !nest ? n * 2 : n);
