@@ -8,6 +8,7 @@
 //
 // Packed strings are edited in a scratch byte buffer and turned back into a string once per
 // command: a string built with `+` is a rope of cons cells, several times its flat size.
+import { lengthEnd, readLength } from "./packed.ts";
 import { Buffer } from "node:buffer";
 import type { Collection } from "./values.ts";
 
@@ -306,26 +307,6 @@ function align(n: number): number {
 
 // --- Reading packed strings -----------------------------------------------------------------
 
-/** Where the length read last ended; a module variable so reading allocates nothing. */
-let lengthEnd = 0;
-
-function readLength(s: string, pos: number): number {
-  let b = s.charCodeAt(pos++);
-  if (b < 0x80) {
-    lengthEnd = pos;
-    return b;
-  }
-  let len = b & 0x7f;
-  let scale = 128;
-  do {
-    b = s.charCodeAt(pos++);
-    len += (b & 0x7f) * scale;
-    scale *= 128;
-  } while (b >= 0x80);
-  lengthEnd = pos;
-  return len;
-}
-
 function countEntries(s: string): number {
   let n = 0;
   let pos = 0;
@@ -424,11 +405,14 @@ function take(): string {
   return s;
 }
 
+/** Where the header read last by `bufLength` ended. */
+let bufEnd = 0;
+
 function bufLength(pos: number): number {
   const b = buf;
   let c = b[pos++]!;
   if (c < 0x80) {
-    lengthEnd = pos;
+    bufEnd = pos;
     return c;
   }
   let len = c & 0x7f;
@@ -438,14 +422,14 @@ function bufLength(pos: number): number {
     len += (c & 0x7f) * scale;
     scale *= 128;
   } while (c >= 0x80);
-  lengthEnd = pos;
+  bufEnd = pos;
   return len;
 }
 
 /** The offset after the entry at `pos`. */
 function skipEntry(pos: number): number {
   const len = bufLength(pos);
-  return lengthEnd + len;
+  return bufEnd + len;
 }
 
 function headerSize(len: number): number {
@@ -477,9 +461,9 @@ function bufFind(field: string): number {
   while (pos < end) {
     const start = pos;
     const flen = bufLength(pos);
-    const fpos = lengthEnd;
+    const fpos = bufEnd;
     const vlen = bufLength(fpos + flen);
-    const vpos = lengthEnd;
+    const vpos = bufEnd;
     if (flen === n) {
       let k = 0;
       while (k < n && b[fpos + k] === field.charCodeAt(k)) k++;

@@ -118,10 +118,14 @@ function header(len: number): string {
   return out + String.fromCharCode(len);
 }
 
-/** Where the length read last ended; a module variable so reading one allocates nothing. */
-let lengthEnd = 0;
+/**
+ * Where the entry header read last by `readLength` ended (its bytes start there); a module
+ * variable, so reading a header allocates nothing.
+ */
+export let lengthEnd = 0;
 
-function readLength(packed: string, pos: number): number {
+/** The length in the entry header at `pos` of a packed string; sets `lengthEnd`. */
+export function readLength(packed: string, pos: number): number {
   let b = packed.charCodeAt(pos++);
   if (b < 0x80) {
     lengthEnd = pos;

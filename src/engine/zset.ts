@@ -9,6 +9,7 @@
 // Past zset-max-listpack-entries members, or with a member longer than zset-max-listpack-value,
 // a set becomes "skiplist" for good: a Map member → score for O(1) lookups plus a counted
 // B+tree (zset_tree.ts) for ranks and ranges in O(log n).
+import { lengthEnd, readLength } from "./packed.ts";
 import { latin1 } from "../resp/bytes.ts";
 import type { Collection } from "./values.ts";
 import { type Cursor, type Leaf, LEX_LE, LEX_LT, SCORE_LE, SCORE_LT, ZTree } from "./zset_tree.ts";
@@ -102,12 +103,12 @@ export class ZSetValue implements Collection {
     const p = this.#lp;
     let pos = 0;
     while (pos < p.length) {
-      const ml = readLen(p, pos);
-      const m = p.slice(lenEnd, lenEnd + ml);
-      pos = lenEnd + ml;
-      const sl = readLen(p, pos);
-      const s = decodeScore(p, lenEnd, sl);
-      pos = lenEnd + sl;
+      const ml = readLength(p, pos);
+      const m = p.slice(lengthEnd, lengthEnd + ml);
+      pos = lengthEnd + ml;
+      const sl = readLength(p, pos);
+      const s = decodeScore(p, lengthEnd, sl);
+      pos = lengthEnd + sl;
       yield [m, s];
     }
   }
@@ -208,20 +209,20 @@ export class ZSetValue implements Collection {
     let n = 0;
     const lex = mode === LEX_LT || mode === LEX_LE;
     while (pos < p.length) {
-      const ml = readLen(p, pos);
-      const mpos = lenEnd;
+      const ml = readLength(p, pos);
+      const mpos = lengthEnd;
       pos = mpos + ml;
-      const sl = readLen(p, pos);
+      const sl = readLength(p, pos);
       let isBelow: boolean;
       if (lex) {
         const c = cmpAt(p, mpos, ml, m);
         isBelow = mode === LEX_LT ? c < 0 : c <= 0;
       } else {
-        const score = decodeScore(p, lenEnd, sl);
+        const score = decodeScore(p, lengthEnd, sl);
         isBelow = mode === SCORE_LT ? score < s : score <= s;
       }
       if (!isBelow) break;
-      pos = lenEnd + sl;
+      pos = lengthEnd + sl;
       n++;
     }
     return n;
@@ -272,12 +273,12 @@ export class ZSetValue implements Collection {
     const p = this.#lp;
     let pos = lpSkip(p, 0, start);
     for (let k = start; k <= end; k++) {
-      const ml = readLen(p, pos);
-      members.push(p.slice(lenEnd, lenEnd + ml));
-      pos = lenEnd + ml;
-      const sl = readLen(p, pos);
-      scores.push(decodeScore(p, lenEnd, sl));
-      pos = lenEnd + sl;
+      const ml = readLength(p, pos);
+      members.push(p.slice(lengthEnd, lengthEnd + ml));
+      pos = lengthEnd + ml;
+      const sl = readLength(p, pos);
+      scores.push(decodeScore(p, lengthEnd, sl));
+      pos = lengthEnd + sl;
     }
     if (rev) {
       reverseFrom(members, from);
@@ -314,12 +315,12 @@ export class ZSetValue implements Collection {
     this.#tree = new ZTree();
     let pos = 0;
     while (pos < p.length) {
-      const ml = readLen(p, pos);
-      const m = p.slice(lenEnd, lenEnd + ml);
-      pos = lenEnd + ml;
-      const sl = readLen(p, pos);
-      this.#insertBig(m, decodeScore(p, lenEnd, sl));
-      pos = lenEnd + sl;
+      const ml = readLength(p, pos);
+      const m = p.slice(lengthEnd, lengthEnd + ml);
+      pos = lengthEnd + ml;
+      const sl = readLength(p, pos);
+      this.#insertBig(m, decodeScore(p, lengthEnd, sl));
+      pos = lengthEnd + sl;
     }
     this.#lp = "";
     this.#n = 0;
@@ -364,13 +365,13 @@ export class ZSetValue implements Collection {
     // The first pair ordered after the new one.
     let pos = 0;
     while (pos < p.length) {
-      const ml = readLen(p, pos);
-      const mpos = lenEnd;
+      const ml = readLength(p, pos);
+      const mpos = lengthEnd;
       const next = mpos + ml;
-      const sl = readLen(p, next);
-      const s = decodeScore(p, lenEnd, sl);
+      const sl = readLength(p, next);
+      const s = decodeScore(p, lengthEnd, sl);
       if (score < s || (score === s && cmpAt(p, mpos, ml, member) > 0)) break;
-      pos = lenEnd + sl;
+      pos = lengthEnd + sl;
     }
     this.#lp = splice(p, pos, pos, member, enc);
     this.#n++;
@@ -389,33 +390,13 @@ function reverseFrom<T>(a: T[], from: number): void {
 
 // --- The packed form ------------------------------------------------------------------------
 
-/** Where the length read last ended (packed.ts's entry header: LEB128). */
-let lenEnd = 0;
-
-function readLen(p: string, pos: number): number {
-  let b = p.charCodeAt(pos++);
-  if (b < 0x80) {
-    lenEnd = pos;
-    return b;
-  }
-  let len = b & 0x7f;
-  let scale = 128;
-  do {
-    b = p.charCodeAt(pos++);
-    len += (b & 0x7f) * scale;
-    scale *= 128;
-  } while (b >= 0x80);
-  lenEnd = pos;
-  return len;
-}
-
 /** The offset after skipping `pairs` member, score pairs from `pos`. */
 function lpSkip(p: string, pos: number, pairs: number): number {
   for (let k = 0; k < pairs; k++) {
-    const ml = readLen(p, pos);
-    pos = lenEnd + ml;
-    const sl = readLen(p, pos);
-    pos = lenEnd + sl;
+    const ml = readLength(p, pos);
+    pos = lengthEnd + ml;
+    const sl = readLength(p, pos);
+    pos = lengthEnd + sl;
   }
   return pos;
 }
@@ -442,11 +423,11 @@ function lpFind(p: string, member: string): number {
   let index = 0;
   while (pos < p.length) {
     const start = pos;
-    const ml = readLen(p, pos);
-    const mpos = lenEnd;
+    const ml = readLength(p, pos);
+    const mpos = lengthEnd;
     pos = mpos + ml;
-    const sl = readLen(p, pos);
-    const spos = lenEnd;
+    const sl = readLength(p, pos);
+    const spos = lengthEnd;
     pos = spos + sl;
     if (ml === n) {
       let k = 0;
