@@ -1,17 +1,16 @@
 // Hash commands, with Redis 7.0's replies, error texts and argument-checking order. Values live
 // in engine/hash.ts (listpack → hashtable). Also the HSCAN/SSCAN option parsing and compact-
 // collection scan that sets.ts shares.
+import { replyEmptyScan, replyScan, scanCursor, scanOptions } from "./_scan.ts";
 import { refuseHugeReply } from "./_reply.ts";
 import { type HashLimits, HashValue } from "../../engine/hash.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { add, formatHuman, isFinite, parseLongDouble, ZERO } from "../../engine/long_double.ts";
-import { parseScanCursor } from "../../engine/scan.ts";
 import { asType, INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import {
   arityError,
-  INVALID_CURSOR,
   NAN_OR_INF,
   NOT_FLOAT,
   NOT_INTEGER,
@@ -95,83 +94,6 @@ function readHash(c: Client, key: string): HashValue | undefined | typeof WRONG 
 function int64Of(s: string): number | bigint | null {
   const n = parseSafeInt(s);
   return n !== null ? n : parseInt64(s);
-}
-
-// --- SCAN family on collections -----------------------------------------------------------------
-
-export interface ScanOptions {
-  count: number;
-  /** null: every element. */
-  pattern: string | null;
-}
-
-/**
- * HSCAN/SSCAN/ZSCAN's options from argument `from` on, or null after replying the error
- * (Redis parses them only once the key is known to exist with the right type).
- */
-export function scanOptions(c: Client, argv: Argv, from: number): ScanOptions | null {
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = from; i < argv.length; i += 2) {
-    const hasValue = i + 1 < argv.length;
-    if (argv.is(i, "count") && hasValue) {
-      const n = int64Of(argv.str(i + 1));
-      if (n === null) {
-        c.w.error(NOT_INTEGER);
-        return null;
-      }
-      if (n < 1) {
-        c.w.error(SYNTAX);
-        return null;
-      }
-      count = Number(n);
-    } else if (argv.is(i, "match") && hasValue) {
-      const p = argv.str(i + 1);
-      pattern = p === "*" ? null : p;
-    } else {
-      c.w.error(SYNTAX);
-      return null;
-    }
-  }
-  return { count, pattern };
-}
-
-/** The cursor argument, or null after replying Redis's error. */
-export function scanCursor(c: Client, argv: Argv, i: number): bigint | null {
-  const cursor = parseScanCursor(argv.str(i));
-  if (cursor === null) c.w.error(INVALID_CURSOR);
-  return cursor;
-}
-
-/** The reply to a SCAN-family command on a missing key: cursor 0, nothing. */
-export function replyEmptyScan(c: Client): void {
-  c.w.array(2);
-  c.w.bulk("0");
-  c.w.array(0);
-}
-
-/** Writes `[cursor, items]`, keeping `items[i]` (and, with `pairs`, the value after it) that match. */
-export function replyScan(
-  c: Client,
-  cursor: bigint,
-  items: readonly string[],
-  pattern: string | null,
-  pairs: boolean,
-): void {
-  const step = pairs ? 2 : 1;
-  let n = items.length;
-  if (pattern !== null) {
-    n = 0;
-    for (let i = 0; i < items.length; i += step) if (globMatch(pattern, items[i]!)) n += step;
-  }
-  c.w.array(2);
-  c.w.bulk(cursor === 0n ? "0" : String(cursor));
-  c.w.array(n);
-  for (let i = 0; i < items.length; i += step) {
-    if (pattern !== null && !globMatch(pattern, items[i]!)) continue;
-    c.w.bulk(items[i]!);
-    if (pairs) c.w.bulk(items[i + 1]!);
-  }
 }
 
 // --- Handlers ---------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // Generic keyspace commands: existence, types, renames and copies, expiry, iteration (KEYS,
 // SCAN, RANDOMKEY) and OBJECT introspection, with Redis 7.0's replies and error texts. Changes
 // are reported as Redis reports them: WATCH touch, keyspace event (class g), dirty count.
+import { scanCursor, scanOptions } from "./_scan.ts";
 import type { Db } from "../../engine/keyspace.ts";
 import { copyValue, keysMatching, randomKey, scanKeys } from "../../engine/generic.ts";
-import { parseScanCursor } from "../../engine/scan.ts";
 import {
   INT64_MAX,
   INT64_MIN,
@@ -14,14 +14,7 @@ import {
 } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
-import {
-  DB_OUT_OF_RANGE,
-  INVALID_CURSOR,
-  INVALID_EXPIRE,
-  NO_SUCH_KEY,
-  NOT_INTEGER,
-  SYNTAX,
-} from "../errors.ts";
+import { DB_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC } from "../notify.ts";
 import type { Server } from "../server.ts";
@@ -333,37 +326,13 @@ export const KEY_HANDLERS: Handlers<Names> = {
     c.w.bulks(keysMatching(c.db, argv.str(1)));
   },
   scan(c, argv, server) {
-    const cursor = parseScanCursor(argv.str(1));
-    if (cursor === null) {
-      c.w.error(INVALID_CURSOR);
-      return;
-    }
-    let count = 10;
-    let pattern: string | null = null;
-    let type: string | null = null;
-    for (let i = 2; i < argv.length; i += 2) {
-      const hasValue = i + 1 < argv.length;
-      if (argv.is(i, "count") && hasValue) {
-        const n = intArg(argv, i + 1);
-        if (n === null) {
-          c.w.error(NOT_INTEGER);
-          return;
-        }
-        if (n < 1) {
-          c.w.error(SYNTAX);
-          return;
-        }
-        count = n;
-      } else if (argv.is(i, "match") && hasValue) {
-        const p = argv.str(i + 1);
-        pattern = p === "*" ? null : p;
-      } else if (argv.is(i, "type") && hasValue) {
-        type = cString(argv.lower(i + 1));
-      } else {
-        c.w.error(SYNTAX);
-        return;
-      }
-    }
+    const cursor = scanCursor(c, argv, 1);
+    if (cursor === null) return;
+    const o = scanOptions(c, argv, 2, true);
+    if (o === null) return;
+    const { count, pattern } = o;
+    // Redis compares TYPE as a C string: anything after a NUL byte is ignored.
+    const type = o.type === null ? null : cString(o.type);
     const step = scanKeys(server.scans, c.db, cursor, count, { pattern, type });
     c.w.array(2);
     c.w.bulk(String(step.cursor));

@@ -19,7 +19,8 @@ import {
 import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_SET } from "../notify.ts";
 import type { Server } from "../server.ts";
-import { COUNT_RANGE, replyEmptyScan, replyScan, scanCursor, scanOptions } from "./hashes.ts";
+import { COUNT_RANGE } from "./hashes.ts";
+import { replyEmptyScan, replyScan, scanCursor, scanOptions } from "./_scan.ts";
 
 type Names =
   | "sadd"

@@ -1,8 +1,8 @@
 // Sorted set commands: adds and removals, ranks and ranges (by rank, score and lex), pops
 // (blocking too), random members, set algebra (union, intersection, difference) and ZSCAN, with
 // Redis 7.0's replies, error texts, keyspace events and reply shapes in RESP2 and RESP3.
+import { replyEmptyScan, scanCursor, scanOptions } from "./_scan.ts";
 import { refuseHugeReply } from "./_reply.ts";
-import { parseScanCursor } from "../../engine/scan.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { asType, type Value } from "../../engine/values.ts";
 import {
@@ -29,7 +29,6 @@ import { formatDouble } from "../../resp/writer.ts";
 import type { Client } from "../client.ts";
 import {
   COUNT_POSITIVE,
-  INVALID_CURSOR,
   LIMIT_NEGATIVE,
   NOT_FLOAT,
   NOT_INTEGER,
@@ -1081,42 +1080,17 @@ function zrandmember(c: Client, argv: Argv, server: Server): void {
 // --- ZSCAN ------------------------------------------------------------------------------------
 
 function zscan(c: Client, argv: Argv, server: Server): void {
-  const cursor = parseScanCursor(argv.str(2));
-  if (cursor === null) {
-    c.w.error(INVALID_CURSOR);
-    return;
-  }
+  const cursor = scanCursor(c, argv, 2);
+  if (cursor === null) return;
   const z = zsetAt(c, argv.str(1), true);
   if (z === null) return;
   if (z === undefined) {
-    c.w.array(2);
-    c.w.bulk("0");
-    c.w.array(0);
+    replyEmptyScan(c);
     return;
   }
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const hasValue = i + 1 < argv.length;
-    if (argv.is(i, "count") && hasValue) {
-      const n = intArg(argv, i + 1);
-      if (n === null) {
-        c.w.error(NOT_INTEGER);
-        return;
-      }
-      if (n < 1) {
-        c.w.error(SYNTAX);
-        return;
-      }
-      count = n;
-    } else if (argv.is(i, "match") && hasValue) {
-      const p = argv.str(i + 1);
-      pattern = p === "*" ? null : p;
-    } else {
-      c.w.error(SYNTAX);
-      return;
-    }
-  }
+  const o = scanOptions(c, argv, 3);
+  if (o === null) return;
+  const { count, pattern } = o;
   const out: string[] = [];
   let next = 0n;
   const dict = z.dict;
