@@ -633,3 +633,28 @@ Deno.test("MONITOR twice is silent; killing a monitor removes it", async () => {
   await s.runAs(other, "CLIENT", "KILL", "ID", String(s.c.id));
   await waitFor(() => s.server.monitors.size === 0);
 });
+
+Deno.test("process: pipelined commands are timed one by one: a slow one is logged, its neighbours are not charged", async () => {
+  await using p = await spawnHakv(["--enable-debug-command", "yes"]);
+  await using c = await p.client();
+  await c.call("CONFIG", "SET", "slowlog-log-slower-than", "20000");
+  // One write, one batch: PING, a 50 ms sleep, then PINGs timed back to back after it.
+  const replies = await Promise.all([
+    c.call("PING", "before"),
+    c.call("DEBUG", "SLEEP", "0.05"),
+    c.call("PING", "after"),
+    c.call("INCR", "n"),
+    c.call("SLOWLOG", "GET"),
+  ]);
+  const log = replies[4] as RespValue[][];
+  assert.equal(log.length, 1, `only DEBUG SLEEP is slow: ${JSON.stringify(log)}`);
+  assert.deepEqual(log[0]![3], ["DEBUG", "SLEEP", "0.05"]);
+  const micros = log[0]![2] as number;
+  assert.ok(micros >= 50_000 && micros < 1_000_000, `DEBUG SLEEP took ${micros} µs`);
+  const stats = await c.call("INFO", "commandstats") as string;
+  const ping = /cmdstat_ping:calls=(\d+),usec=(\d+)/.exec(stats)!;
+  assert.equal(ping[1], "2");
+  assert.ok(Number(ping[2]) < 20_000, `PING charged ${ping[2]} µs`);
+  const incr = /cmdstat_incr:calls=1,usec=(\d+)/.exec(stats)!;
+  assert.ok(Number(incr[1]) < 20_000, `INCR charged ${incr[1]} µs`);
+});

@@ -154,6 +154,8 @@ export async function serveConnection(
       end += n;
       server.stats.netInputBytes += n;
       c.lastInteraction = Date.now();
+      // Commands of this batch are timed back to back from here (see Server.batchClock).
+      server.batchClock = performance.now();
       // As Redis: a query buffer past the limit closes the client before anything in it runs.
       if (end - start > server.queryBufferLimit) {
         server.log.warning(
@@ -181,8 +183,10 @@ export async function serveConnection(
         const mark = c.w.length;
         const pending = execute(server, c, c.argv);
         if (pending !== undefined) {
+          server.batchClock = -1;
           await flush();
           await waitWatching(pending);
+          server.batchClock = performance.now();
         }
         if (c.replyMode !== "on" || c.skipNext) {
           // CLIENT REPLY OFF / SKIP: discard what the command wrote.
@@ -196,6 +200,8 @@ export async function serveConnection(
         }
         if (c.closeAfterReply) break;
       }
+      // Nothing may use this batch's clock once the loop can yield to other connections.
+      server.batchClock = -1;
       if (start === end) {
         start = 0;
         end = 0;
@@ -211,6 +217,7 @@ export async function serveConnection(
       if (c.closeAfterReply) break;
     }
   } finally {
+    server.batchClock = -1;
     if (!c.closed) await flush();
     while (inflight !== null) await inflight;
     closeConn();

@@ -76,6 +76,14 @@ export class Server {
   exitCode = 0;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the active expiry cycle off (lazy expiry remains). */
   activeExpire = true;
+  /**
+   * While a connection runs a batch of commands synchronously: performance.now() when the last
+   * command ended (or the batch began); -1 at any other time. A command then starts its clock
+   * where the previous one stopped, so a pipelined command costs one clock read, not two (each
+   * is ~100 ns, about 3% of a pipelined GET). Its time so includes its own parsing, which a
+   * separate read would leave out. The socket loop resets it before every await.
+   */
+  batchClock = -1;
   /** Writes since the last save (INFO rdb_changes_since_last_save). */
   dirty = 0;
   /** Heap + external bytes when the server started, and the highest seen since (INFO). */
