@@ -1,0 +1,148 @@
+// LZF compression in liblzf's format, as Redis stores long strings in RDB files and DUMP payloads
+// (string encoding 0xC3). A compressed stream is a sequence of:
+//   000LLLLL + L+1 literal bytes
+//   LLLooooo [LLLLLLLL when LLL = 7] oooooooo: copy L+2 bytes from o+1 bytes back in the output
+// Written from that description; the output need not match liblzf byte for byte, only decode.
+
+/** Longest back reference: 7 + 255 extra, plus the implicit 2. */
+const MAX_REF_LEN = 264;
+/** Farthest back reference: a 13-bit offset, stored minus one. */
+const MAX_OFFSET = 8192;
+/** Longest literal run one control byte covers. */
+const MAX_LIT = 32;
+const HASH_BITS = 14;
+const HASH_SIZE = 1 << HASH_BITS;
+
+// Reused between calls: position + 1 of the last place each 3-byte prefix hash was seen. A
+// generation stamp per slot makes clearing it unnecessary.
+const hashPos = new Int32Array(HASH_SIZE);
+const hashGen = new Uint32Array(HASH_SIZE);
+let generation = 0;
+
+/**
+ * Decompresses `input` into exactly `outLength` bytes. Returns null when the input is malformed:
+ * a run or reference past either buffer's end, a reference before the output's start, or an
+ * output of another length. Every step consumes input, so it always terminates.
+ */
+export function lzfDecompress(input: Uint8Array, outLength: number): Uint8Array | null {
+  if (!Number.isSafeInteger(outLength) || outLength < 0) return null;
+  const out = new Uint8Array(outLength);
+  const inLen = input.length;
+  let ip = 0;
+  let op = 0;
+  while (ip < inLen) {
+    const ctrl = input[ip++]!;
+    if (ctrl < 32) {
+      const len = ctrl + 1;
+      if (ip + len > inLen || op + len > outLength) return null;
+      out.set(input.subarray(ip, ip + len), op);
+      ip += len;
+      op += len;
+      continue;
+    }
+    let len = ctrl >>> 5;
+    if (len === 7) {
+      if (ip >= inLen) return null;
+      len += input[ip++]!;
+    }
+    if (ip >= inLen) return null;
+    const ref = op - ((ctrl & 0x1f) << 8) - input[ip++]! - 1;
+    len += 2;
+    if (ref < 0 || op + len > outLength) return null;
+    // Byte by byte: the source may overlap what this copy writes (a repeating pattern).
+    for (let k = 0; k < len; k++) out[op + k] = out[ref + k]!;
+    op += len;
+  }
+  return op === outLength ? out : null;
+}
+
+/**
+ * Compresses `input`. Returns null when the result would be longer than `maxLength` bytes
+ * (default: one less than the input, since a string that doesn't shrink is stored as is).
+ * Redis's RDB writer asks for at most `length - 4`.
+ */
+export function lzfCompress(
+  input: Uint8Array,
+  maxLength: number = input.length - 1,
+): Uint8Array | null {
+  const n = input.length;
+  const limit = Math.floor(Math.min(maxLength, n + Math.ceil(n / MAX_LIT)));
+  if (n === 0 || limit <= 0) return null;
+  const out = new Uint8Array(limit);
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    hashGen.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
+  let op = 0;
+  let litStart = 0; // first byte not yet emitted
+  let ip = 0;
+  while (ip + 2 < n) {
+    const h = hash3(input, ip);
+    const ref = hashGen[h] === gen ? hashPos[h]! : -1;
+    hashGen[h] = gen;
+    hashPos[h] = ip;
+    const dist = ip - ref; // offset + 1
+    if (
+      ref < 0 || dist > MAX_OFFSET || input[ref] !== input[ip] ||
+      input[ref + 1] !== input[ip + 1] || input[ref + 2] !== input[ip + 2]
+    ) {
+      ip++;
+      continue;
+    }
+    const maxLen = Math.min(MAX_REF_LEN, n - ip);
+    let len = 3;
+    while (len < maxLen && input[ref + len] === input[ip + len]) len++;
+
+    op = emitLiterals(input, litStart, ip, out, op);
+    if (op < 0) return null;
+    const l = len - 2;
+    const off = dist - 1;
+    if (l < 7) {
+      if (op + 2 > limit) return null;
+      out[op++] = (l << 5) | (off >>> 8);
+    } else {
+      if (op + 3 > limit) return null;
+      out[op++] = (7 << 5) | (off >>> 8);
+      out[op++] = l - 7;
+    }
+    out[op++] = off & 0xff;
+    // Index the positions the match covered so later repeats of them are found.
+    const end = ip + len;
+    for (let p = ip + 1; p + 2 < n && p < end; p++) {
+      const hp = hash3(input, p);
+      hashGen[hp] = gen;
+      hashPos[hp] = p;
+    }
+    ip = end;
+    litStart = ip;
+  }
+  op = emitLiterals(input, litStart, n, out, op);
+  if (op < 0) return null;
+  return out.slice(0, op);
+}
+
+function hash3(b: Uint8Array, i: number): number {
+  const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+  return (Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1);
+}
+
+/** Writes input[from, to) as literal runs; returns the new output offset, or -1 if it overflows. */
+function emitLiterals(
+  input: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  op: number,
+): number {
+  while (from < to) {
+    const len = Math.min(MAX_LIT, to - from);
+    if (op + 1 + len > out.length) return -1;
+    out[op++] = len - 1;
+    out.set(input.subarray(from, from + len), op);
+    op += len;
+    from += len;
+  }
+  return op;
+}
