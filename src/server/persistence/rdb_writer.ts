@@ -1,0 +1,312 @@
+// A sans-IO RDB encoder: appends a snapshot's bytes to fixed-size chunks that the caller drains
+// with `take()` (to stream to a file) or `bytes()` (one buffer, for small payloads), keeping a
+// running CRC-64 of everything written. Encodes lengths, strings the way Redis chooses their
+// encoding (small canonical integers, LZF for long compressible strings, else raw), the header,
+// aux fields, db selectors, expiries, string entries, EOF and the checksum footer.
+import { Crc64 } from "./crc64.ts";
+import { lzfCompress } from "./lzf.ts";
+import {
+  RDB_32BITLEN,
+  RDB_64BITLEN,
+  RDB_ENC_INT16,
+  RDB_ENC_INT32,
+  RDB_ENC_INT8,
+  RDB_ENC_LZF,
+  RDB_INT_MAX_LENGTH,
+  RDB_LZF_MIN_LENGTH,
+  RDB_MAGIC,
+  RDB_OPCODE_AUX,
+  RDB_OPCODE_EOF,
+  RDB_OPCODE_EXPIRETIME_MS,
+  RDB_OPCODE_RESIZEDB,
+  RDB_OPCODE_SELECTDB,
+  RDB_TYPE_STRING,
+  RDB_VERSION,
+} from "./rdb_format.ts";
+import { MutableString, type StringValue } from "../../engine/values.ts";
+
+const CHUNK_SIZE = 64 * 1024;
+
+export interface RdbWriterOptions {
+  /** LZF-compress long strings (Redis's rdbcompression, default on). */
+  compression?: boolean;
+  /** Write the CRC-64 footer (Redis's rdbchecksum, default on); zeros when off. */
+  checksum?: boolean;
+}
+
+/** The aux fields Redis 7.0 writes after the header, in its order. */
+export interface RdbAuxFields {
+  redisVer: string;
+  /** Pointer size in bits (64). */
+  redisBits: number;
+  /** Creation time, unix seconds. */
+  ctime: number;
+  usedMem: number;
+  /** True when the file is the base of a multi-part AOF. */
+  aofBase: boolean;
+}
+
+export class RdbWriter {
+  readonly #compression: boolean;
+  readonly #checksum: boolean;
+  readonly #crc = new Crc64();
+  /** Sealed chunks not yet taken. */
+  #chunks: Uint8Array[] = [];
+  #buf = new Uint8Array(CHUNK_SIZE);
+  #pos = 0;
+  /** Bytes sealed so far (taken or not). */
+  #sealed = 0;
+  // Scratch for the LZF path on binary-string values, reused between calls.
+  #scratch = new Uint8Array(256);
+
+  constructor(options: RdbWriterOptions = {}) {
+    this.#compression = options.compression ?? true;
+    this.#checksum = options.checksum ?? true;
+  }
+
+  /** Bytes written since the writer was made. */
+  get size(): number {
+    return this.#sealed + this.#pos;
+  }
+
+  /** Drains everything written so far as chunks (in order); the writer keeps going. */
+  take(): Uint8Array[] {
+    this.#seal();
+    const out = this.#chunks;
+    this.#chunks = [];
+    return out;
+  }
+
+  /** Drains everything written so far as one buffer. */
+  bytes(): Uint8Array {
+    const chunks = this.take();
+    if (chunks.length === 1) return chunks[0]!;
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  // ---- primitives
+
+  byte(b: number): void {
+    if (this.#pos === this.#buf.length) this.#seal();
+    this.#buf[this.#pos++] = b;
+  }
+
+  /** A length in the 6-, 14-, 32- or 64-bit form, the shortest that fits. */
+  length(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`bad RDB length ${n}`);
+    if (n < 1 << 6) this.byte(n);
+    else if (n < 1 << 14) {
+      this.byte(0x40 | (n >>> 8));
+      this.byte(n & 0xff);
+    } else if (n <= 0xffffffff) {
+      this.byte(RDB_32BITLEN);
+      this.#u32be(n);
+    } else {
+      this.byte(RDB_64BITLEN);
+      this.#u32be(Math.floor(n / 0x100000000));
+      this.#u32be(n >>> 0);
+    }
+  }
+
+  /**
+   * A string, encoded as Redis chooses: a canonical decimal integer of 32 bits or less as an
+   * integer; with compression on, a string over 20 bytes that LZF shrinks by at least 4 bytes
+   * as LZF; otherwise raw.
+   */
+  string(s: StringValue | Uint8Array): void {
+    const len = s.length;
+    if (len <= RDB_INT_MAX_LENGTH && this.#tryInt(s)) return;
+    if (this.#compression && len > RDB_LZF_MIN_LENGTH && this.#tryLzf(s)) return;
+    this.length(len);
+    if (typeof s === "string") this.#binary(s);
+    else this.#raw(s instanceof MutableString ? s.view() : s);
+  }
+
+  // ---- file structure
+
+  /** "REDIS" and the version as four digits. */
+  header(version = RDB_VERSION): void {
+    const text = RDB_MAGIC + String(version).padStart(4, "0");
+    this.#binary(text);
+  }
+
+  aux(key: string, value: string): void {
+    this.byte(RDB_OPCODE_AUX);
+    this.string(key);
+    this.string(value);
+  }
+
+  /** The aux fields Redis 7.0 writes, in its order (no replication fields). */
+  standardAux(fields: RdbAuxFields): void {
+    this.aux("redis-ver", fields.redisVer);
+    this.aux("redis-bits", String(fields.redisBits));
+    this.aux("ctime", String(fields.ctime));
+    this.aux("used-mem", String(fields.usedMem));
+    this.aux("aof-base", fields.aofBase ? "1" : "0");
+  }
+
+  selectDb(db: number): void {
+    this.byte(RDB_OPCODE_SELECTDB);
+    this.length(db);
+  }
+
+  /** Size hints for the db just selected: its key count and how many keys have an expiry. */
+  resizeDb(keys: number, expires: number): void {
+    this.byte(RDB_OPCODE_RESIZEDB);
+    this.length(keys);
+    this.length(expires);
+  }
+
+  /** Expiry of the next entry: unix time in ms, 8 bytes little-endian (signed). */
+  expireMs(at: number): void {
+    if (!Number.isSafeInteger(at)) throw new RangeError(`bad RDB expire time ${at}`);
+    this.byte(RDB_OPCODE_EXPIRETIME_MS);
+    const lo = at >>> 0; // two's complement low half, also for negative times
+    const hi = Math.floor(at / 0x100000000) | 0;
+    this.#u32le(lo);
+    this.#u32le(hi >>> 0);
+  }
+
+  /** A string key and value (type 0), preceded by its expiry when it has one. */
+  stringEntry(key: string, value: StringValue, expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_STRING);
+    this.string(key);
+    this.string(value);
+  }
+
+  /** EOF and the 8-byte little-endian CRC-64 of every byte before it (zeros if checksum off). */
+  end(): void {
+    this.byte(RDB_OPCODE_EOF);
+    this.#seal();
+    const footer = new Uint8Array(8);
+    if (this.#checksum) this.#crc.writeLE(footer);
+    // Straight to the chunk list: the footer is not part of what it checksums.
+    this.#chunks.push(footer);
+    this.#sealed += 8;
+  }
+
+  // ---- internals
+
+  /** Moves the current buffer's bytes into the chunk list and starts a new buffer. */
+  #seal(): void {
+    if (this.#pos === 0) return;
+    const chunk = this.#buf.subarray(0, this.#pos);
+    if (this.#checksum) this.#crc.update(chunk);
+    this.#chunks.push(chunk);
+    this.#sealed += this.#pos;
+    this.#buf = new Uint8Array(CHUNK_SIZE);
+    this.#pos = 0;
+  }
+
+  #u32be(n: number): void {
+    this.byte((n >>> 24) & 0xff);
+    this.byte((n >>> 16) & 0xff);
+    this.byte((n >>> 8) & 0xff);
+    this.byte(n & 0xff);
+  }
+
+  #u32le(n: number): void {
+    this.byte(n & 0xff);
+    this.byte((n >>> 8) & 0xff);
+    this.byte((n >>> 16) & 0xff);
+    this.byte((n >>> 24) & 0xff);
+  }
+
+  /** Appends a binary string's bytes (one char per byte). */
+  #binary(s: string): void {
+    const n = s.length;
+    let i = 0;
+    while (i < n) {
+      if (this.#pos === this.#buf.length) this.#seal();
+      const buf = this.#buf;
+      const end = Math.min(n, i + buf.length - this.#pos);
+      let p = this.#pos;
+      for (; i < end; i++) buf[p++] = s.charCodeAt(i);
+      this.#pos = p;
+    }
+  }
+
+  /** Appends bytes, copying (the caller may reuse them). */
+  #raw(b: Uint8Array): void {
+    let i = 0;
+    while (i < b.length) {
+      if (this.#pos === this.#buf.length) this.#seal();
+      const take = Math.min(b.length - i, this.#buf.length - this.#pos);
+      this.#buf.set(b.subarray(i, i + take), this.#pos);
+      this.#pos += take;
+      i += take;
+    }
+  }
+
+  /** Writes `s` as an integer encoding if it is a canonical decimal fitting 32 bits. */
+  #tryInt(s: StringValue | Uint8Array): boolean {
+    const v = canonicalInt32(s);
+    if (v === null) return false;
+    if (v >= -128 && v <= 127) {
+      this.byte(0xc0 | RDB_ENC_INT8);
+      this.byte(v & 0xff);
+    } else if (v >= -32768 && v <= 32767) {
+      this.byte(0xc0 | RDB_ENC_INT16);
+      this.byte(v & 0xff);
+      this.byte((v >>> 8) & 0xff);
+    } else {
+      this.byte(0xc0 | RDB_ENC_INT32);
+      this.#u32le(v >>> 0);
+    }
+    return true;
+  }
+
+  /** Writes `s` LZF-compressed if that saves at least 4 bytes, as Redis requires. */
+  #tryLzf(s: StringValue | Uint8Array): boolean {
+    const len = s.length;
+    let input: Uint8Array;
+    if (typeof s === "string") {
+      if (this.#scratch.length < len) {
+        this.#scratch = new Uint8Array(Math.max(len, 2 * this.#scratch.length));
+      }
+      input = this.#scratch.subarray(0, len);
+      for (let i = 0; i < len; i++) input[i] = s.charCodeAt(i);
+    } else input = s instanceof MutableString ? s.view() : s;
+    const packed = lzfCompress(input, len - 4);
+    if (packed === null) return false;
+    this.byte(0xc0 | RDB_ENC_LZF);
+    this.length(packed.length);
+    this.length(len);
+    this.#raw(packed);
+    return true;
+  }
+}
+
+/**
+ * The value of `s` if it is a decimal integer exactly as Redis would print it (no sign on zero,
+ * no leading zeros, no "+", no spaces) within 32 bits; else null.
+ */
+export function canonicalInt32(s: StringValue | Uint8Array): number | null {
+  const bytes = s instanceof MutableString ? s.view() : s;
+  const n = bytes.length;
+  if (n === 0 || n > RDB_INT_MAX_LENGTH) return null;
+  const str = typeof bytes === "string";
+  let i = 0;
+  const neg = (str ? bytes.charCodeAt(0) : bytes[0]) === 0x2d;
+  if (neg) i = 1;
+  if (i === n) return null;
+  const first = str ? bytes.charCodeAt(i) : bytes[i];
+  if (first === 0x30) return n === 1 ? 0 : null; // "0" only: "-0" and "01" stay strings
+  let v = 0;
+  for (; i < n; i++) {
+    const c = str ? bytes.charCodeAt(i) : bytes[i]!;
+    if (c < 0x30 || c > 0x39) return null;
+    v = v * 10 + (c - 0x30);
+  }
+  if (neg) v = -v;
+  return v >= -2147483648 && v <= 2147483647 ? v : null;
+}
