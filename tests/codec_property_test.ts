@@ -350,8 +350,8 @@ function expected(r: Reply, protocol: 2 | 3): RespValue {
     case "bool":
       return protocol === 3 ? r.b : r.b ? 1 : 0;
     case "double":
-      // RESP2 sends the text; checked separately for round-tripping. Redis never sends -0.
-      return protocol === 3 ? (Object.is(r.d, -0) ? 0 : r.d) : formatDouble(r.d);
+      // RESP2 sends the text; checked separately for round-tripping. -0 keeps its sign (%.17g).
+      return protocol === 3 ? r.d : formatDouble(r.d);
     case "verbatim":
       return protocol === 3 ? new RespVerbatim("txt", r.s) : r.s;
     case "array":
