@@ -55,6 +55,12 @@ export const RDB_TYPE_ZSET_LISTPACK = 17;
 export const RDB_TYPE_LIST_QUICKLIST_2 = 18;
 export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
 
+// Quicklist 2 node containers (RDB_TYPE_LIST_QUICKLIST_2).
+/** The node is one element stored as a plain string (large items). */
+export const QUICKLIST_NODE_PLAIN = 1;
+/** The node is a listpack of elements. */
+export const QUICKLIST_NODE_PACKED = 2;
+
 // Length encoding: the top two bits of the first byte.
 /** 00xxxxxx: a 6-bit length. */
 export const RDB_6BITLEN = 0;

@@ -1,11 +1,16 @@
 // An RDB decoder over a whole file in memory: header (versions 1..10), aux fields, db selectors,
-// size hints, both expiry opcodes, string entries in every string encoding, EOF and the CRC-64
-// footer. Each key goes to a callback; other value types are refused by number until their
-// readers exist. Every read is bounds-checked, so truncated or corrupt input gives an RdbError
-// naming the offset, never an out-of-bounds read or a loop.
+// size hints, both expiry opcodes, EOF and the CRC-64 footer, and the values: strings in every
+// string encoding, lists, sets, hashes and sorted sets in every encoding Redis 7.0 writes or
+// still loads, decoded into a neutral form (RdbValue), not engine classes.
+// Streams and modules are refused by number. Every read is bounds-checked, so truncated or
+// corrupt input gives an RdbError naming the offset, never an out-of-bounds read or a loop.
 import { Crc64 } from "./crc64.ts";
 import { lzfDecompress } from "./lzf.ts";
+import { decodeListpack, decodeZiplist, decodeZipmap } from "./listpack.ts";
+import { decodeIntset } from "./intset.ts";
 import {
+  QUICKLIST_NODE_PACKED,
+  QUICKLIST_NODE_PLAIN,
   RDB_32BITLEN,
   RDB_64BITLEN,
   RDB_CHECKSUM_VERSION,
@@ -24,7 +29,21 @@ import {
   RDB_OPCODE_IDLE,
   RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB,
+  RDB_TYPE_HASH,
+  RDB_TYPE_HASH_LISTPACK,
+  RDB_TYPE_HASH_ZIPLIST,
+  RDB_TYPE_HASH_ZIPMAP,
+  RDB_TYPE_LIST,
+  RDB_TYPE_LIST_QUICKLIST,
+  RDB_TYPE_LIST_QUICKLIST_2,
+  RDB_TYPE_LIST_ZIPLIST,
+  RDB_TYPE_SET,
+  RDB_TYPE_SET_INTSET,
   RDB_TYPE_STRING,
+  RDB_TYPE_ZSET,
+  RDB_TYPE_ZSET_2,
+  RDB_TYPE_ZSET_LISTPACK,
+  RDB_TYPE_ZSET_ZIPLIST,
   RDB_VERSION,
 } from "./rdb_format.ts";
 
@@ -55,14 +74,38 @@ export interface RdbSummary {
   end: number;
 }
 
+/** A list's items, head first. */
+export interface RdbList {
+  type: "list";
+  items: string[];
+}
+/** A set's members, in file order (no duplicates in a well-formed file). */
+export interface RdbSet {
+  type: "set";
+  members: string[];
+}
+/** A hash as field, value, field, value... */
+export interface RdbHash {
+  type: "hash";
+  pairs: string[];
+}
+/** A sorted set's members and scores, in file order. */
+export interface RdbZset {
+  type: "zset";
+  pairs: [string, number][];
+}
+/** A value as read: a plain binary string for strings, else a collection's contents. */
+export type RdbValue = string | RdbList | RdbSet | RdbHash | RdbZset;
+
 /**
- * The callback per key: `db`, key and value as binary strings, and the expiry (unix ms) if it
- * has one. Keys whose expiry has passed are reported too: dropping them is the loader's choice.
+ * The callback per key: `db`, the key as a binary string, its value, and the expiry (unix ms)
+ * if it has one. Keys whose expiry has passed are reported too: dropping them is the loader's
+ * choice.
  */
 export type RdbKeyCallback = (
   db: number,
   key: string,
-  value: string,
+  value: RdbValue,
   expireAtMs: number | undefined,
 ) => void;
 
@@ -132,19 +175,132 @@ export function readRdb(
       case RDB_OPCODE_FREQ:
         r.u8(); // LFU counter: likewise
         break;
-      case RDB_TYPE_STRING: {
+      default: {
+        if (op >= 0xf0) throw new RdbError(`unsupported opcode ${op}`, at);
         const key = r.string();
-        const value = r.string();
+        const value = readValue(r, op, at);
         onKey(db, key, value, expireAt);
         expireAt = undefined;
         keys++;
-        break;
       }
-      default:
-        if (op >= 0xf0) throw new RdbError(`unsupported opcode ${op}`, at);
-        throw new RdbError(`unsupported type ${op}`, at);
     }
   }
+}
+
+/** The value of type `type` (whose type byte was at `at`). */
+function readValue(r: Cursor, type: number, at: number): RdbValue {
+  switch (type) {
+    case RDB_TYPE_STRING:
+      return r.string();
+    case RDB_TYPE_LIST:
+      return { type: "list", items: readStrings(r, r.length()) };
+    case RDB_TYPE_SET:
+      return { type: "set", members: readStrings(r, r.length()) };
+    case RDB_TYPE_HASH: {
+      return { type: "hash", pairs: readStrings(r, r.length() * 2) };
+    }
+    case RDB_TYPE_ZSET:
+    case RDB_TYPE_ZSET_2: {
+      const n = r.length();
+      r.need(Math.min(n * 2, Number.MAX_SAFE_INTEGER));
+      const pairs: [string, number][] = [];
+      for (let i = 0; i < n; i++) {
+        const member = r.string();
+        const scoreAt = r.pos;
+        const score = type === RDB_TYPE_ZSET_2 ? r.f64le() : r.oldScore();
+        if (Number.isNaN(score)) throw new RdbError("zset score is NaN", scoreAt);
+        pairs.push([member, score]);
+      }
+      return { type: "zset", pairs };
+    }
+    case RDB_TYPE_SET_INTSET: {
+      const members = decodeIntset(r.blob());
+      if (members === null) throw new RdbError("corrupt intset", at);
+      return { type: "set", members };
+    }
+    case RDB_TYPE_LIST_ZIPLIST:
+      return { type: "list", items: packed(r.blob(), false, at) };
+    case RDB_TYPE_LIST_QUICKLIST:
+    case RDB_TYPE_LIST_QUICKLIST_2: {
+      const nodes = r.length();
+      r.need(Math.min(nodes * 2, Number.MAX_SAFE_INTEGER));
+      const items: string[] = [];
+      for (let i = 0; i < nodes; i++) {
+        let container = QUICKLIST_NODE_PACKED;
+        if (type === RDB_TYPE_LIST_QUICKLIST_2) {
+          const cAt = r.pos;
+          container = r.length();
+          if (container === QUICKLIST_NODE_PLAIN) {
+            items.push(r.string());
+            continue;
+          }
+          if (container !== QUICKLIST_NODE_PACKED) {
+            throw new RdbError(`unknown quicklist container ${container}`, cAt);
+          }
+        }
+        const node = packed(r.blob(), type === RDB_TYPE_LIST_QUICKLIST_2, at);
+        for (const item of node) items.push(item);
+      }
+      return { type: "list", items };
+    }
+    case RDB_TYPE_HASH_ZIPMAP: {
+      const pairs = decodeZipmap(r.blob());
+      if (pairs === null) throw new RdbError("corrupt zipmap", at);
+      return { type: "hash", pairs };
+    }
+    case RDB_TYPE_HASH_ZIPLIST:
+    case RDB_TYPE_HASH_LISTPACK: {
+      const pairs = packed(r.blob(), type === RDB_TYPE_HASH_LISTPACK, at);
+      if (pairs.length % 2 !== 0) throw new RdbError("hash with an odd element count", at);
+      return { type: "hash", pairs };
+    }
+    case RDB_TYPE_ZSET_ZIPLIST:
+    case RDB_TYPE_ZSET_LISTPACK: {
+      const flat = packed(r.blob(), type === RDB_TYPE_ZSET_LISTPACK, at);
+      if (flat.length % 2 !== 0) throw new RdbError("zset with an odd element count", at);
+      const pairs: [string, number][] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const score = parseScore(flat[i + 1]!);
+        if (score === null) throw new RdbError("bad zset score", at);
+        pairs.push([flat[i]!, score]);
+      }
+      return { type: "zset", pairs };
+    }
+  }
+  throw new RdbError(`unsupported type ${type}`, at);
+}
+
+/** `n` strings in a row. */
+function readStrings(r: Cursor, n: number): string[] {
+  // Every string takes at least one byte: refuse counts the file can't hold before allocating.
+  r.need(n);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(r.string());
+  return out;
+}
+
+/** A listpack's or ziplist's elements; RdbError if malformed. */
+function packed(blob: Uint8Array, listpack: boolean, at: number): string[] {
+  const items = listpack ? decodeListpack(blob) : decodeZiplist(blob);
+  if (items === null) throw new RdbError(listpack ? "corrupt listpack" : "corrupt ziplist", at);
+  return items;
+}
+
+/** A score stored as text in a listpack or ziplist ("inf", "-inf", decimal), or null. */
+function parseScore(s: string): number | null {
+  switch (s.toLowerCase()) {
+    case "inf":
+    case "+inf":
+    case "infinity":
+    case "+infinity":
+      return Infinity;
+    case "-inf":
+    case "-infinity":
+      return -Infinity;
+  }
+  if (s.length === 0 || s.trim() !== s) return null;
+  const v = Number(s);
+  return Number.isNaN(v) ? null : v;
 }
 
 function readHeader(r: Cursor): number {
@@ -209,6 +365,56 @@ class Cursor {
     return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
+  /** An 8-byte little-endian IEEE double. */
+  f64le(): number {
+    this.need(8);
+    const b = this.bytes;
+    const v = new DataView(b.buffer, b.byteOffset + this.pos, 8).getFloat64(0, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** A type-3 zset score: a length byte (253 NaN, 254 +inf, 255 -inf) then its text. */
+  oldScore(): number {
+    const at = this.pos;
+    const n = this.u8();
+    if (n === 253) return NaN;
+    if (n === 254) return Infinity;
+    if (n === 255) return -Infinity;
+    this.need(n);
+    const v = parseScore(binary(this.bytes, this.pos, this.pos + n));
+    if (v === null) throw new RdbError("bad zset score", at);
+    this.pos += n;
+    return v;
+  }
+
+  /** A string holding a packed blob (listpack, ziplist, intset), as bytes. */
+  blob(): Uint8Array {
+    const at = this.pos;
+    const n = this.lengthOrEncoding();
+    if (n >= 0) {
+      this.need(n);
+      this.pos += n;
+      return this.bytes.subarray(this.pos - n, this.pos);
+    }
+    if (-1 - n !== RDB_ENC_LZF) throw new RdbError("integer where a packed blob was expected", at);
+    return this.lzf(at);
+  }
+
+  /** The body of an LZF string (its encoding byte already read), decompressed. */
+  lzf(at: number): Uint8Array {
+    const clen = this.length();
+    const len = this.length();
+    this.need(clen);
+    // A reference expands at most 264 bytes from 2-3 input bytes: anything claiming more is
+    // corrupt, and checking first keeps a bad length from allocating a huge buffer.
+    if (len === 0 || len > clen * 132) throw new RdbError("bad LZF lengths", at);
+    const out = lzfDecompress(this.bytes.subarray(this.pos, this.pos + clen), len);
+    if (out === null) throw new RdbError("corrupt LZF data", this.pos);
+    this.pos += clen;
+    return out;
+  }
+
   /** A length; a special string encoding here is corruption. */
   length(): number {
     const at = this.pos;
@@ -260,15 +466,7 @@ class Cursor {
       case RDB_ENC_INT32:
         return String(this.u32le() | 0);
       case RDB_ENC_LZF: {
-        const clen = this.length();
-        const len = this.length();
-        this.need(clen);
-        // A reference expands at most 264 bytes from 2-3 input bytes: anything claiming more is
-        // corrupt, and checking first keeps a bad length from allocating a huge buffer.
-        if (len === 0 || len > clen * 132) throw new RdbError("bad LZF lengths", at);
-        const out = lzfDecompress(this.bytes.subarray(this.pos, this.pos + clen), len);
-        if (out === null) throw new RdbError("corrupt LZF data", this.pos);
-        this.pos += clen;
+        const out = this.lzf(at);
         return binary(out, 0, out.length);
       }
     }

@@ -2,7 +2,9 @@
 // with `take()` (to stream to a file) or `bytes()` (one buffer, for small payloads), keeping a
 // running CRC-64 of everything written. Encodes lengths, strings the way Redis chooses their
 // encoding (small canonical integers, LZF for long compressible strings, else raw), the header,
-// aux fields, db selectors, expiries, string entries, EOF and the checksum footer.
+// aux fields, db selectors, expiries, entries of every data type but streams, EOF and the
+// checksum footer. Collections use the plain (non-packed) encodings, which every Redis since
+// 2.x loads and re-encodes compactly itself: list 1, set 2, hash 4, zset 5 (binary scores).
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress } from "./lzf.ts";
 import {
@@ -20,7 +22,11 @@ import {
   RDB_OPCODE_EXPIRETIME_MS,
   RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB,
+  RDB_TYPE_HASH,
+  RDB_TYPE_LIST,
+  RDB_TYPE_SET,
   RDB_TYPE_STRING,
+  RDB_TYPE_ZSET_2,
   RDB_VERSION,
 } from "./rdb_format.ts";
 import { MutableString, type StringValue } from "../../engine/values.ts";
@@ -58,6 +64,8 @@ export class RdbWriter {
   #sealed = 0;
   // Scratch for the LZF path on binary-string values, reused between calls.
   #scratch = new Uint8Array(256);
+  readonly #f64bytes = new Uint8Array(8);
+  readonly #f64 = new DataView(this.#f64bytes.buffer);
 
   constructor(options: RdbWriterOptions = {}) {
     this.#compression = options.compression ?? true;
@@ -181,6 +189,52 @@ export class RdbWriter {
     this.byte(RDB_TYPE_STRING);
     this.string(key);
     this.string(value);
+  }
+
+  /** A list (type 1): its items head first. */
+  listEntry(key: string, items: readonly StringValue[], expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_LIST);
+    this.string(key);
+    this.length(items.length);
+    for (const s of items) this.string(s);
+  }
+
+  /** A set (type 2): its members, distinct. */
+  setEntry(key: string, members: readonly StringValue[], expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_SET);
+    this.string(key);
+    this.length(members.length);
+    for (const s of members) this.string(s);
+  }
+
+  /** A hash (type 4): field, value, field, value... with distinct fields. */
+  hashEntry(key: string, pairs: readonly StringValue[], expireAtMs?: number): void {
+    if (pairs.length % 2 !== 0) throw new RangeError("hash pairs need an even length");
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_HASH);
+    this.string(key);
+    this.length(pairs.length / 2);
+    for (const s of pairs) this.string(s);
+  }
+
+  /** A sorted set (type 5): distinct members with their scores as 8-byte binary doubles. */
+  zsetEntry(
+    key: string,
+    pairs: readonly (readonly [StringValue, number])[],
+    expireAtMs?: number,
+  ): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_ZSET_2);
+    this.string(key);
+    this.length(pairs.length);
+    for (const [member, score] of pairs) {
+      if (Number.isNaN(score)) throw new RangeError("zset score is NaN");
+      this.string(member);
+      this.#f64.setFloat64(0, score, true);
+      for (let i = 0; i < 8; i++) this.byte(this.#f64bytes[i]!);
+    }
   }
 
   /** EOF and the 8-byte little-endian CRC-64 of every byte before it (zeros if checksum off). */
