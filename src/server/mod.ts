@@ -3,6 +3,7 @@
 import { concatBytes } from "../resp/mod.ts";
 import { Config, ConfigFileError } from "./config.ts";
 import { Server } from "./server.ts";
+import { loadSnapshot, snapshotPath } from "./persistence/snapshot.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
 export { Config, ConfigError, ConfigFileError } from "./config.ts";
@@ -81,6 +82,28 @@ export interface StartOptions {
   signals?: boolean;
 }
 
+/**
+ * Loads `<dir>/<dbfilename>` if it exists, logging as Redis does. A file that can't be loaded
+ * is fatal: the error propagates and the CLI exits non-zero.
+ */
+function loadAtStart(server: Server): void {
+  const log = server.log;
+  const path = snapshotPath(server);
+  const t0 = performance.now();
+  let loaded;
+  try {
+    loaded = loadSnapshot(server, path);
+  } catch (err) {
+    log.warning(
+      `Fatal error loading the DB: ${err instanceof Error ? err.message : err}. Exiting.`,
+    );
+    throw err;
+  }
+  if (loaded === null) return;
+  log.notice(`Done loading RDB, keys loaded: ${loaded.keys}, keys expired: ${loaded.expired}.`);
+  log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+}
+
 /** Starts a data node from a loaded Config. */
 export function startServer(config: Config, options: StartOptions = {}): Server {
   const server = new Server(config);
@@ -96,6 +119,8 @@ export function startServer(config: Config, options: StartOptions = {}): Server 
   );
   for (const w of config.warnings) log.warning(w);
   log.role = "M";
+  // Before listening, so no client sees a half-loaded keyspace.
+  loadAtStart(server);
   server.listen();
   const pidfile = config.get("pidfile");
   if (pidfile !== "") Deno.writeTextFileSync(pidfile, `${Deno.pid}\n`);

@@ -86,6 +86,11 @@ export const SERVER_COMMANDS = [
     since: "2.6.0",
     tips: ["nondeterministic_output"],
   }),
+  srv("save", 1, "Synchronously save the dataset to disk", {
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    acl: DANGER,
+    complexity: "O(N) where N is the total number of keys in all databases",
+  }),
   srv("lastsave", 1, "Get the UNIX time stamp of the last successful save to disk", {
     flags: ["loading", "stale", "fast"],
     acl: ["admin", "dangerous"],

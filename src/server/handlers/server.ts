@@ -1,4 +1,4 @@
-// Server-wide commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE and SHUTDOWN.
+// Server-wide commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SAVE and SHUTDOWN.
 // Replies and error texts are Redis 7.0's. FLUSH* and SWAPDB report to WATCH as Redis does, and
 // SWAPDB wakes clients blocked on keys the swap brought in.
 import type { Argv } from "../../resp/mod.ts";
@@ -8,8 +8,24 @@ import type { Server } from "../server.ts";
 import { infoText, selectSections } from "../info.ts";
 import { typeOf } from "../../engine/values.ts";
 import { intArg } from "./_args.ts";
+import type { Handler } from "../handler.ts";
+import { saveSnapshot } from "../persistence/snapshot.ts";
+
+/** SAVE: a synchronous snapshot (persistence/snapshot.ts). */
+const save: Handler = (c, _argv, server) => {
+  try {
+    saveSnapshot(server);
+  } catch (err) {
+    server.log.warning(`Failed saving the DB: ${err instanceof Error ? err.message : err}`);
+    c.w.error("ERR");
+    return;
+  }
+  server.log.notice("DB saved on disk");
+  c.w.ok();
+};
 
 type Names =
+  | "save"
   | "info"
   | "dbsize"
   | "flushdb"
@@ -26,6 +42,7 @@ function flushOptionOk(argv: Argv): boolean {
 }
 
 export const SERVER_HANDLERS: Handlers<Names> = {
+  save,
   info(c, argv, server) {
     c.w.verbatim(infoText(server, selectSections(argv.strings(1))));
   },
