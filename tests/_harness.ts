@@ -20,6 +20,15 @@ export type { RespValue } from "../src/resp/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A server with no listener; `run` executes one command as client `c`. */
 export class InProcess {
   readonly server: Server;
@@ -193,6 +202,11 @@ async function spawn(cmd: string, args: string[], port: number, ready: RegExp): 
 
 /** Spawns `hakv server` on a free port with extra redis-server style arguments. */
 export function spawnHakv(args: string[] = [], port?: number): Promise<Proc> {
+  // Test servers run in the repository with the default dir and dbfilename, so a stray dump.rdb
+  // there would be loaded into every one of them: refuse clearly rather than flake.
+  if (!args.includes("--dir") && existsSync(`${ROOT}dump.rdb`)) {
+    throw new Error(`${ROOT}dump.rdb would be loaded by every test server: remove it`);
+  }
   return spawnOnFreePort((p) =>
     spawn(
       Deno.execPath(),
