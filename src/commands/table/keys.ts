@@ -72,6 +72,28 @@ export const KEY_COMMANDS = [
     complexity:
       "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
   }),
+  gen("dump", 2, "Return a serialized version of the value stored at the specified key.", {
+    tips: ["nondeterministic_output"],
+    flags: ["readonly"],
+    ...KEY1,
+    since: "2.6.0",
+    complexity:
+      "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+  }),
+  gen(
+    "restore",
+    -4,
+    "Create a key using the provided serialized value, previously obtained using DUMP.",
+    {
+      acl: ["keyspace", "dangerous"],
+      flags: ["write", "denyoom"],
+      ...KEY1,
+      keyFlags: ["OW", "update"],
+      since: "2.6.0",
+      complexity:
+        "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+    },
+  ),
   gen("move", 3, "Move a key to another database", { flags: ["write", "fast"], ...KEY1 }),
   gen("expire", -3, "Set a key's time to live in seconds", { flags: ["write", "fast"], ...KEY1 }),
   gen("pexpire", -3, "Set a key's time to live in milliseconds", {

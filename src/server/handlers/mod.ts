@@ -7,6 +7,7 @@ import { COMMAND_HANDLERS } from "./command.ts";
 import { CONFIG_HANDLERS } from "./config.ts";
 import { CONNECTION_HANDLERS } from "./connection.ts";
 import { DEBUG_HANDLERS } from "./debug.ts";
+import { DUMP_HANDLERS } from "./dump.ts";
 import { KEY_HANDLERS } from "./keys.ts";
 import { MEMORY_HANDLERS } from "./memory.ts";
 import { SERVER_HANDLERS } from "./server.ts";
@@ -31,6 +32,7 @@ export const HANDLERS: Handlers<HandlerName> = {
   ...MEMORY_HANDLERS,
   ...SLOWLOG_HANDLERS,
   ...KEY_HANDLERS,
+  ...DUMP_HANDLERS,
   ...STRING_HANDLERS,
   ...LIST_HANDLERS,
   ...HASH_HANDLERS,

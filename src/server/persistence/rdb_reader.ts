@@ -187,6 +187,18 @@ export function readRdb(
   }
 }
 
+/**
+ * One value on its own, as DUMP payloads hold it: the type byte then the value's encoding, filling
+ * `bytes` exactly. Throws RdbError if it is malformed, unsupported or followed by extra bytes.
+ */
+export function readRdbValue(bytes: Uint8Array): RdbValue {
+  const r = new Cursor(bytes);
+  const type = r.u8();
+  const value = readValue(r, type, 0);
+  if (r.pos !== bytes.length) throw new RdbError("trailing bytes after the value", r.pos);
+  return value;
+}
+
 /** The value of type `type` (whose type byte was at `at`). */
 function readValue(r: Cursor, type: number, at: number): RdbValue {
   switch (type) {

@@ -228,13 +228,35 @@ export class RdbWriter {
     if (expireAtMs !== undefined) this.expireMs(expireAtMs);
     this.byte(RDB_TYPE_ZSET_2);
     this.string(key);
-    this.length(pairs.length);
-    for (const [member, score] of pairs) {
-      if (Number.isNaN(score)) throw new RangeError("zset score is NaN");
-      this.string(member);
-      this.#f64.setFloat64(0, score, true);
-      for (let i = 0; i < 8; i++) this.byte(this.#f64bytes[i]!);
-    }
+    this.#scored(pairs);
+  }
+
+  /** A value without key or expiry, as DUMP payloads hold it: type byte then encoding. */
+  stringValue(value: StringValue): void {
+    this.byte(RDB_TYPE_STRING);
+    this.string(value);
+  }
+
+  listValue(items: readonly StringValue[]): void {
+    this.byte(RDB_TYPE_LIST);
+    this.#strings(items);
+  }
+
+  setValue(members: readonly StringValue[]): void {
+    this.byte(RDB_TYPE_SET);
+    this.#strings(members);
+  }
+
+  hashValue(pairs: readonly StringValue[]): void {
+    if (pairs.length % 2 !== 0) throw new RangeError("hash pairs need an even length");
+    this.byte(RDB_TYPE_HASH);
+    this.length(pairs.length / 2);
+    for (const s of pairs) this.string(s);
+  }
+
+  zsetValue(pairs: readonly (readonly [StringValue, number])[]): void {
+    this.byte(RDB_TYPE_ZSET_2);
+    this.#scored(pairs);
   }
 
   /** EOF and the 8-byte little-endian CRC-64 of every byte before it (zeros if checksum off). */
@@ -259,6 +281,22 @@ export class RdbWriter {
     this.#sealed += this.#pos;
     this.#buf = new Uint8Array(CHUNK_SIZE);
     this.#pos = 0;
+  }
+
+  #strings(items: readonly StringValue[]): void {
+    this.length(items.length);
+    for (const s of items) this.string(s);
+  }
+
+  /** A zset body: count, then member and 8-byte little-endian binary score per entry. */
+  #scored(pairs: readonly (readonly [StringValue, number])[]): void {
+    this.length(pairs.length);
+    for (const [member, score] of pairs) {
+      if (Number.isNaN(score)) throw new RangeError("zset score is NaN");
+      this.string(member);
+      this.#f64.setFloat64(0, score, true);
+      for (let i = 0; i < 8; i++) this.byte(this.#f64bytes[i]!);
+    }
   }
 
   #u32be(n: number): void {

@@ -187,7 +187,8 @@ export function loadSnapshot(server: Server, path: string): LoadResult | null {
   return result;
 }
 
-function toValue(
+/** An engine value from a neutral RDB value, encoded compactly within the given limits. */
+export function toValue(
   v: RdbValue,
   setMax: number,
   hashLimits: { maxEntries: number; maxValue: number },
