@@ -10,6 +10,7 @@
 // command: a string built with `+` is a rope of cons cells, several times its flat size.
 import { lengthEnd, readLength } from "./packed.ts";
 import { Buffer } from "node:buffer";
+import { latin1 } from "../_util/binary.ts";
 import type { Collection } from "./values.ts";
 
 /** The conversion thresholds (hash-max-listpack-entries, hash-max-listpack-value). */
@@ -361,11 +362,6 @@ function packedToMap(s: string): Map<string, string> {
 
 // --- Editing packed strings in the scratch buffer ---------------------------------------------
 
-/** Node's Buffer has a native latin1 decoder; Deno's types do not declare it. */
-interface Latin1Buffer {
-  latin1Slice(start: number, end: number): string;
-}
-
 let buf = Buffer.allocUnsafe(4096);
 /** Bytes of the packed string being edited. */
 let end = 0;
@@ -400,7 +396,7 @@ function load(s: string): void {
 
 /** The packed string in the scratch buffer, as one flat string. */
 function take(): string {
-  const s = end === 0 ? "" : (buf as unknown as Latin1Buffer).latin1Slice(0, end);
+  const s = latin1(buf, 0, end);
   end = 0;
   return s;
 }

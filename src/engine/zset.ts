@@ -10,7 +10,7 @@
 // a set becomes "skiplist" for good: a Map member → score for O(1) lookups plus a counted
 // B+tree (zset_tree.ts) for ranks and ranges in O(log n).
 import { lengthEnd, readLength } from "./packed.ts";
-import { latin1 } from "../resp/bytes.ts";
+import { latin1 } from "../_util/binary.ts";
 import type { Collection } from "./values.ts";
 import { type Cursor, type Leaf, LEX_LE, LEX_LT, SCORE_LE, SCORE_LT, ZTree } from "./zset_tree.ts";
 

@@ -1,7 +1,7 @@
 // The reply side of the codec: decodes any RESP2 or RESP3 frame. Used by hakv's own client
 // (replicas, sentinels, the proxy, tests). Sans-IO: `decodeFrame` returns the value and the
 // bytes it took, or NEED_MORE; malformed input throws RespProtocolError.
-import { latin1 } from "./bytes.ts";
+import { latin1 } from "../_util/binary.ts";
 
 /** An error reply (`-ERR ...`, `!len` blob errors). */
 export class RespError extends Error {

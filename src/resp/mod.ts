@@ -7,7 +7,7 @@ export {
   latin1ToUtf8,
   utf8ToLatin1,
   writeLatin1,
-} from "./bytes.ts";
+} from "../_util/binary.ts";
 export { Argv, BIG_ARG, INLINE_MAX, RequestParser, splitArgs } from "./request.ts";
 export type { RequestLimits } from "./request.ts";
 export {

@@ -6,7 +6,7 @@
 // calls, so a command arriving in many reads is scanned once, not from the start every read.
 // Redis's quirks are kept on purpose (see `parse`): clients and tests depend on the exact
 // replies and on when a connection is closed.
-import { latin1 } from "./bytes.ts";
+import { latin1 } from "../_util/binary.ts";
 
 /** Redis's PROTO_INLINE_MAX_SIZE: longest inline command or count line. */
 export const INLINE_MAX = 64 * 1024;

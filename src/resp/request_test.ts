@@ -8,7 +8,7 @@ import {
   RequestParser,
   splitArgs,
 } from "./request.ts";
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../_util/binary.ts";
 import { encodeCommand } from "./decoder.ts";
 
 const OPEN: RequestLimits = { maxBulkLen: 512 * 1024 * 1024, unauthenticated: false };

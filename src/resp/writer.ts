@@ -1,7 +1,7 @@
 // The RESP encoder: replies are appended to one growable buffer per connection, and the
 // connection sends everything written for a batch of commands with a single write.
 // RESP3 types degrade to their RESP2 shapes when the client speaks RESP2.
-import { writeLatin1 } from "./bytes.ts";
+import { writeLatin1 } from "../_util/binary.ts";
 
 export type Protocol = 2 | 3;
 
