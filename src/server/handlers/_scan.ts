@@ -1,9 +1,10 @@
 // What SCAN, HSCAN, SSCAN and ZSCAN share: the cursor argument, the COUNT / MATCH (/ TYPE)
 // options with Redis's errors, and the `[cursor, items]` reply.
 import { globMatch } from "../../engine/glob.ts";
-import { parseScanCursor } from "../../engine/scan.ts";
+import { parseScanCursor, type ScanStep } from "../../engine/scan.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
+import type { Server } from "../server.ts";
 import { INVALID_CURSOR, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { intArg } from "./_args.ts";
 
@@ -53,6 +54,23 @@ export function scanOptions(
     }
   }
   return { count, pattern, type };
+}
+
+/** One step of a scan over a big collection's Map (one segment), MATCH applied. */
+export function scanMap(
+  server: Server,
+  cursor: bigint,
+  map: Map<string, unknown>,
+  options: ScanOptions,
+): ScanStep<string> {
+  const pattern = options.pattern;
+  return server.scans.scan(
+    cursor,
+    1,
+    (i) => (i === 0 ? map : undefined),
+    options.count,
+    (key) => pattern === null || globMatch(pattern, key),
+  );
 }
 
 /** The cursor argument, or null after replying Redis's error. */

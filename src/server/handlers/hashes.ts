@@ -1,10 +1,9 @@
 // Hash commands, with Redis 7.0's replies, error texts and argument-checking order. Values live
 // in engine/hash.ts (listpack → hashtable). Also the HSCAN/SSCAN option parsing and compact-
 // collection scan that sets.ts shares.
-import { replyEmptyScan, replyScan, scanCursor, scanOptions } from "./_scan.ts";
+import { replyEmptyScan, replyScan, scanCursor, scanMap, scanOptions } from "./_scan.ts";
 import { refuseHugeReply } from "./_reply.ts";
 import { type HashLimits, HashValue } from "../../engine/hash.ts";
-import { globMatch } from "../../engine/glob.ts";
 import { add, formatHuman, isFinite, parseLongDouble, ZERO } from "../../engine/long_double.ts";
 import { asType, INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
@@ -402,14 +401,7 @@ export const HASH_HANDLERS: Handlers<Names> = {
       replyScan(c, 0n, h.flat(), o.pattern, true);
       return;
     }
-    const pattern = o.pattern;
-    const step = server.scans.scan(
-      cursor,
-      1,
-      (i) => (i === 0 ? map : undefined),
-      o.count,
-      (field) => pattern === null || globMatch(pattern, field),
-    );
+    const step = scanMap(server, cursor, map, o);
     const items: string[] = [];
     for (const f of step.items) {
       const v = map.get(f);

@@ -4,7 +4,6 @@
 // decides their encoding when stored and their order when returned (ascending for an intset).
 import { refuseHugeReply } from "./_reply.ts";
 import { SetValue } from "../../engine/set.ts";
-import { globMatch } from "../../engine/glob.ts";
 import { asType, parseInt64, parseSafeInt } from "../../engine/values.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
@@ -20,7 +19,7 @@ import type { Handlers } from "../handler.ts";
 import { NOTIFY_GENERIC, NOTIFY_SET } from "../notify.ts";
 import type { Server } from "../server.ts";
 import { COUNT_RANGE } from "./hashes.ts";
-import { replyEmptyScan, replyScan, scanCursor, scanOptions } from "./_scan.ts";
+import { replyEmptyScan, replyScan, scanCursor, scanMap, scanOptions } from "./_scan.ts";
 
 type Names =
   | "sadd"
@@ -538,14 +537,7 @@ export const SET_HANDLERS: Handlers<Names> = {
       replyScan(c, 0n, s.toArray(), o.pattern, false);
       return;
     }
-    const pattern = o.pattern;
-    const step = server.scans.scan(
-      cursor,
-      1,
-      (i) => (i === 0 ? map : undefined),
-      o.count,
-      (m) => pattern === null || globMatch(pattern, m),
-    );
+    const step = scanMap(server, cursor, map, o);
     replyScan(c, step.cursor, step.items, null, false);
   },
 };

@@ -1,7 +1,7 @@
 // Sorted set commands: adds and removals, ranks and ranges (by rank, score and lex), pops
 // (blocking too), random members, set algebra (union, intersection, difference) and ZSCAN, with
 // Redis 7.0's replies, error texts, keyspace events and reply shapes in RESP2 and RESP3.
-import { replyEmptyScan, scanCursor, scanOptions } from "./_scan.ts";
+import { replyEmptyScan, replyScan, scanCursor, scanMap, scanOptions } from "./_scan.ts";
 import { refuseHugeReply } from "./_reply.ts";
 import { globMatch } from "../../engine/glob.ts";
 import { asType, type Value } from "../../engine/values.ts";
@@ -148,12 +148,6 @@ function dropIfEmpty(server: Server, c: Client, z: ZSetValue, key: string): void
   server.notify(NOTIFY_GENERIC, "del", key, c.dbIndex);
 }
 
-/** A score reply; formatDouble prints -0 as "0" where Redis prints "-0". */
-function replyDouble(c: Client, d: number): void {
-  if (d === 0 && Object.is(d, -0)) c.w.double(d, "-0");
-  else c.w.double(d);
-}
-
 /**
  * A compact set's score as ZSCAN prints it (the text Redis's listpack holds, from d2string):
  * integral values up to 2^62 in full, others as %.17g.
@@ -180,14 +174,14 @@ function writePairs(c: Client, withScores: boolean, nest: boolean): void {
     for (let i = 0; i < n; i++) {
       w.array(2);
       w.bulk(M[i]!);
-      replyDouble(c, S[i]!);
+      c.w.double(S[i]!);
     }
     return;
   }
   w.array(n * 2);
   for (let i = 0; i < n; i++) {
     w.bulk(M[i]!);
-    replyDouble(c, S[i]!);
+    c.w.double(S[i]!);
   }
 }
 
@@ -751,7 +745,7 @@ function bzpop(c: Client, argv: Argv, server: Server, max: boolean): void | Prom
     c.w.array(3);
     c.w.bulk(key);
     c.w.bulk(M[0]!);
-    replyDouble(c, S[0]!);
+    c.w.double(S[0]!);
     clearScratch();
     return true;
   };
@@ -1044,7 +1038,7 @@ function zrandmember(c: Client, argv: Argv, server: Server): void {
       z.range(r, r, false, M, S);
       if (nest) w.array(2);
       w.bulk(M[0]!);
-      if (withScores) replyDouble(c, S[0]!);
+      if (withScores) c.w.double(S[0]!);
       M.length = 0;
       S.length = 0;
     }
@@ -1090,7 +1084,7 @@ function zscan(c: Client, argv: Argv, server: Server): void {
   }
   const o = scanOptions(c, argv, 3);
   if (o === null) return;
-  const { count, pattern } = o;
+  const pattern = o.pattern;
   const out: string[] = [];
   let next = 0n;
   const dict = z.dict;
@@ -1100,23 +1094,15 @@ function zscan(c: Client, argv: Argv, server: Server): void {
       if (pattern === null || globMatch(pattern, m)) out.push(m, d2string(s));
     }
   } else {
-    const step = server.scans.scan(
-      cursor,
-      1,
-      (i) => i === 0 ? dict : undefined,
-      count,
-      (m) => pattern === null || globMatch(pattern, m),
-    );
+    const step = scanMap(server, cursor, dict, o);
     next = step.cursor;
     for (const m of step.items) {
       const s = dict.get(m);
       // A big set prints %.17g here, not the compact form's integer text.
-      if (s !== undefined) out.push(m, s === 0 && Object.is(s, -0) ? "-0" : formatDouble(s));
+      if (s !== undefined) out.push(m, formatDouble(s));
     }
   }
-  c.w.array(2);
-  c.w.bulk(String(next));
-  c.w.bulks(out);
+  replyScan(c, next, out, null, true);
 }
 
 // --- The handlers -----------------------------------------------------------------------------
@@ -1199,7 +1185,7 @@ function zaddGeneric(c: Client, argv: Argv, server: Server, incrOnly: boolean): 
     if (r !== ZADD_NOP) processed++;
   }
   if (incr) {
-    if (processed > 0) replyDouble(c, zaddResult.score);
+    if (processed > 0) c.w.double(zaddResult.score);
     else c.w.nil();
   } else c.w.int(ch ? added + updated : added);
   if (added + updated > 0) changed(server, c, key, incr ? "zincr" : "zadd", added + updated);
@@ -1365,7 +1351,7 @@ export const ZSET_HANDLERS: Handlers<Names> = {
     if (z === null) return;
     const s = z === undefined ? undefined : z.score(argv.str(2));
     if (s === undefined) c.w.nil();
-    else replyDouble(c, s);
+    else c.w.double(s);
   },
   zmscore(c, argv) {
     const z = zsetAt(c, argv.str(1), true);
@@ -1374,7 +1360,7 @@ export const ZSET_HANDLERS: Handlers<Names> = {
     for (let i = 2; i < argv.length; i++) {
       const s = z === undefined ? undefined : z.score(argv.str(i));
       if (s === undefined) c.w.nil();
-      else replyDouble(c, s);
+      else c.w.double(s);
     }
   },
   zrank(c, argv) {
