@@ -33,6 +33,8 @@ function main(argv: string[]): number | undefined {
     try {
       const config = loadConfig(rest);
       const server = startServer(config, { signals: true });
+      // A dump that can't be loaded stops hakv (the reason is logged), never an empty start.
+      server.ready.catch(() => Deno.exit(1));
       // SHUTDOWN (or a signal) closes the server; the process then exits with its code.
       server.closed.then(() => setTimeout(() => Deno.exit(server.exitCode), 0));
     } catch (err) {

@@ -36,6 +36,8 @@ export class InProcess {
 
   constructor(directives: Record<string, string> = {}) {
     const config = new Config();
+    // Never save into the repository (FLUSHALL saves when save points are set, as in Redis).
+    config.set("save", [""]);
     for (const [k, v] of Object.entries(directives)) config.set(k, [v]);
     this.server = new Server(config);
     this.c = this.server.newClient("127.0.0.1:50000", "127.0.0.1:6379");
@@ -207,10 +209,14 @@ export function spawnHakv(args: string[] = [], port?: number): Promise<Proc> {
   if (!args.includes("--dir") && existsSync(`${ROOT}dump.rdb`)) {
     throw new Error(`${ROOT}dump.rdb would be loaded by every test server: remove it`);
   }
+  // As spawnRedis: no save points (FLUSHALL saves when there are) unless the test sets its own,
+  // on the command line or in a config file.
+  const own = args.includes("--save") || (args.length > 0 && !args[0]!.startsWith("--"));
+  const save = own ? [] : ["--save", ""];
   return spawnOnFreePort((p) =>
     spawn(
       Deno.execPath(),
-      ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, p)],
+      ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, p), ...save],
       p,
       /Ready to accept connections/,
     ), port);

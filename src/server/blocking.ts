@@ -19,6 +19,8 @@ export interface BlockSpec {
    * the command's effects) and returns true, or returns false to keep waiting.
    */
   serve(key: string): boolean;
+  /** A key serving also writes besides the ready one (BLMOVE's destination), if any. */
+  readonly writes?: string | undefined;
   /** Writes the reply for a timeout (a null array, for most). */
   timedOut(): void;
 }
@@ -154,6 +156,11 @@ export class Blocking {
     while (i < queue.length) {
       if (db.get(key) === undefined) return;
       const w = queue[i]!;
+      // Served outside dispatch, so the snapshot hook dispatch runs for writes runs here.
+      if (this.server.snapshot !== null) {
+        this.server.beforeWrite(dbIndex, key);
+        if (w.spec.writes !== undefined) this.server.beforeWrite(dbIndex, w.spec.writes);
+      }
       // A served waiter leaves this queue, so the next one moves into slot i.
       if (w.spec.serve(key)) this.#release(w);
       else i++;

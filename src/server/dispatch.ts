@@ -2,13 +2,15 @@
 // arity, then the handler, then statistics, the slow log and MONITOR feeds. One entry point,
 // `execute`, for the socket loop and for in-process tests. Inside MULTI, commands that pass
 // the checks are queued instead of run, and EXEC runs the queue here (`call` per command).
-import type { Command } from "../commands/mod.ts";
+import { type Command, commandKeys } from "../commands/mod.ts";
 import type { Argv } from "../resp/mod.ts";
 import type { Client } from "./client.ts";
 import { arityError, NOAUTH, unknownCommand, unknownSubcommand } from "./errors.ts";
 import { DEBUG_NOT_ALLOWED, EXECABORT, NOT_IN_MULTI } from "./multi.ts";
 import { allowedBy } from "./handlers/_access.ts";
 import { subscribedRefusal } from "./pubsub.ts";
+import { LOADING, MISCONF } from "./persistence/mod.ts";
+import type { SnapshotWalker } from "./persistence/walker.ts";
 import type { Server } from "./server.ts";
 
 /** Resolves argv to a command or subcommand, or writes the error and returns undefined. */
@@ -63,6 +65,10 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
     const refusal = subscribedRefusal(c, cmd);
     if (refusal !== null) return reject(server, c, cmd, refusal);
   }
+  if (server.refuseWrites && (cmd.isWrite || cmd.fullName === "ping")) {
+    return reject(server, c, cmd, MISCONF);
+  }
+  if (server.loadingData && !cmd.flags.has("loading")) return reject(server, c, cmd, LOADING);
   // The one check the common path pays for transactions.
   if (c.multi !== null) return inMulti(server, c, cmd, argv);
   const pause = server.pauseFor(c, cmd);
@@ -87,6 +93,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
   const w = c.w;
   const errorsBefore = w.errors;
   const handler = server.handlerFor(cmd);
+  if (server.snapshot !== null && cmd.isWrite) beforeCommand(server.snapshot, c, cmd, argv);
   const mark = server.batchClock;
   const start = mark >= 0 ? mark : performance.now();
   const result = handler(c, argv, server);
@@ -114,6 +121,12 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
     server.logSlow(c, argv, micros, cmd);
   }
   return result;
+}
+
+/** A background save copies the old values of the keys a write names before it runs. */
+function beforeCommand(walker: SnapshotWalker, c: Client, cmd: Command, argv: Argv): void {
+  const keys = commandKeys(cmd, { length: argv.length, str: (i) => argv.str(i) });
+  for (const k of keys) walker.beforeWrite(c.dbIndex, argv.str(k.pos));
 }
 
 /** These run at once inside MULTI; everything else is queued. */

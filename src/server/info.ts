@@ -319,25 +319,33 @@ export function bytesToHuman(n: number): string {
 }
 
 function persistenceSection(server: Server): Fields {
+  const p = server.persistence;
+  const job = p.job;
+  const walker = job?.walker;
+  const processed = walker?.keysDone ?? 0;
+  const total = walker?.keysTotal ?? 0;
   return [
-    ["loading", 0],
+    ["loading", p.loading !== null ? 1 : 0],
     ["async_loading", 0],
     ["current_cow_peak", 0],
     ["current_cow_size", 0],
     ["current_cow_size_age", 0],
-    ["current_fork_perc", "0.00"],
-    ["current_save_keys_processed", 0],
-    ["current_save_keys_total", 0],
+    ["current_fork_perc", (total > 0 ? (processed * 100) / total : 0).toFixed(2)],
+    ["current_save_keys_processed", processed],
+    ["current_save_keys_total", total],
     ["rdb_changes_since_last_save", server.dirty],
-    ["rdb_bgsave_in_progress", 0],
+    ["rdb_bgsave_in_progress", job !== null ? 1 : 0],
     ["rdb_last_save_time", server.lastSave],
-    ["rdb_last_bgsave_status", "ok"],
-    ["rdb_last_bgsave_time_sec", -1],
-    ["rdb_current_bgsave_time_sec", -1],
-    ["rdb_saves", 0],
+    ["rdb_last_bgsave_status", p.lastBgsaveOk ? "ok" : "err"],
+    ["rdb_last_bgsave_time_sec", p.lastBgsaveSeconds],
+    [
+      "rdb_current_bgsave_time_sec",
+      job !== null ? Math.floor((Date.now() - job.startedAt) / 1000) : -1,
+    ],
+    ["rdb_saves", p.saves],
     ["rdb_last_cow_size", 0],
-    ["rdb_last_load_keys_expired", 0],
-    ["rdb_last_load_keys_loaded", 0],
+    ["rdb_last_load_keys_expired", p.lastLoadExpired],
+    ["rdb_last_load_keys_loaded", p.lastLoadKeys],
     ["aof_enabled", 0],
     ["aof_rewrite_in_progress", 0],
     ["aof_rewrite_scheduled", 0],
@@ -350,6 +358,7 @@ function persistenceSection(server: Server): Fields {
     ["aof_last_cow_size", 0],
     ["module_fork_in_progress", 0],
     ["module_fork_last_cow_size", 0],
+    ...p.loadingFields(),
   ];
 }
 

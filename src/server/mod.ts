@@ -3,7 +3,6 @@
 import { concatBytes } from "../resp/mod.ts";
 import { Config, ConfigFileError } from "./config.ts";
 import { Server } from "./server.ts";
-import { loadSnapshot, snapshotPath } from "./persistence/snapshot.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
 export { Config, ConfigError, ConfigFileError } from "./config.ts";
@@ -83,16 +82,16 @@ export interface StartOptions {
 }
 
 /**
- * Loads `<dir>/<dbfilename>` if it exists, logging as Redis does. A file that can't be loaded
- * is fatal: the error propagates and the CLI exits non-zero.
+ * Loads `<dir>/<dbfilename>` if it exists, logging as Redis does, while clients already connected
+ * get -LOADING. A file that can't be loaded is fatal: the promise rejects (after logging) and the
+ * CLI exits non-zero.
  */
-function loadAtStart(server: Server): void {
+async function loadAtStart(server: Server): Promise<void> {
   const log = server.log;
-  const path = snapshotPath(server);
   const t0 = performance.now();
   let loaded;
   try {
-    loaded = loadSnapshot(server, path);
+    loaded = await server.persistence.loadAtStart();
   } catch (err) {
     log.warning(
       `Fatal error loading the DB: ${err instanceof Error ? err.message : err}. Exiting.`,
@@ -119,14 +118,13 @@ export function startServer(config: Config, options: StartOptions = {}): Server 
   );
   for (const w of config.warnings) log.warning(w);
   log.role = "M";
-  // Before listening, so no client sees a half-loaded keyspace.
-  loadAtStart(server);
   server.listen();
   const pidfile = config.get("pidfile");
   if (pidfile !== "") Deno.writeTextFileSync(pidfile, `${Deno.pid}\n`);
   log.notice(`Running mode=standalone, port=${server.port}.`);
   log.notice("Server initialized");
-  log.notice("Ready to accept connections tcp");
+  // Clients that connect meanwhile get -LOADING (commands flagged `loading` still run).
+  server.ready = loadAtStart(server).then(() => log.notice("Ready to accept connections tcp"));
   if (options.signals) {
     let shuttingDown = false;
     const onSignal = (name: string) => () => {
@@ -140,7 +138,19 @@ export function startServer(config: Config, options: StartOptions = {}): Server 
       }
       shuttingDown = true;
       log.warning(`Received ${name} scheduling shutdown...`);
-      server.shutdown().then(() => Deno.exit(server.exitCode));
+      // shutdown-on-sigterm / shutdown-on-sigint: "default" or flags among save nosave now force.
+      const flags = config.get(`shutdown-on-${name.toLowerCase()}`).split(" ");
+      server.shutdown({
+        save: flags.includes("save"),
+        nosave: flags.includes("nosave"),
+        force: flags.includes("force"),
+      }).then((done) => {
+        if (done) Deno.exit(server.exitCode);
+        shuttingDown = false;
+        log.warning(
+          `${name} received but errors trying to shut down the server, check the logs for more information`,
+        );
+      });
     };
     Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
     Deno.addSignalListener("SIGINT", onSignal("SIGINT"));

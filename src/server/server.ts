@@ -18,6 +18,8 @@ import { Blocking } from "./blocking.ts";
 import { Watches } from "./multi.ts";
 import { NOTIFY_EXPIRED, type NotifyClass, notifyKeyspaceEvent } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
+import { Persistence } from "./persistence/mod.ts";
+import type { SnapshotWalker } from "./persistence/walker.ts";
 
 export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 
@@ -86,6 +88,19 @@ export class Server {
   batchClock = -1;
   /** Writes since the last save (INFO rdb_changes_since_last_save). */
   dirty = 0;
+  /** Saves, save points, loading (persistence/mod.ts). */
+  readonly persistence: Persistence;
+  /**
+   * The background save's walk while it runs: every write must call `beforeWrite` for each key
+   * it changes first (dispatch does it for the keys a command names).
+   */
+  snapshot: SnapshotWalker | null = null;
+  /** After a failed background save with stop-writes-on-bgsave-error: refuse writes (MISCONF). */
+  refuseWrites = false;
+  /** While the dataset loads at start-up: refuse commands without the `loading` flag. */
+  loadingData = false;
+  /** Settles when start-up loading ends; rejects if the dump could not be loaded. */
+  ready: Promise<void> = Promise.resolve();
   /** Heap + external bytes when the server started, and the highest seen since (INFO). */
   startupMemory = 0;
   memoryPeak = 0;
@@ -120,6 +135,7 @@ export class Server {
       if (this.stats.slowlog.length > max) this.stats.slowlog.length = max;
     });
     config.watch("hz", () => this.#scheduleCron());
+    this.persistence = new Persistence(this);
     for (const [from, to] of config.renames) {
       this.#renamed.set(from, null);
       if (to !== "") this.#renamed.set(to, this.registry.get(from) ?? null);
@@ -350,8 +366,9 @@ export class Server {
     this.#cron = setInterval(() => this.cron(1000 / hz), 1000 / hz);
   }
 
-  /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples. */
+  /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples, save points. */
   cron(periodMs: number): void {
+    this.persistence.cron();
     const effort = this.config.int("active-expire-effort");
     if (this.activeExpire) {
       this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02), effort);
@@ -474,6 +491,7 @@ export class Server {
     if (this.#stopping !== null) return this.#stopping;
     this.#stopping = (async () => {
       clearInterval(this.#cron);
+      this.persistence.abortBackground();
       this.unpause();
       for (const l of this.#listeners) {
         try {
@@ -489,9 +507,33 @@ export class Server {
     return this.#stopping;
   }
 
-  /** A graceful shutdown: log as Redis does, remove the pid file, close everything. */
-  async shutdown(): Promise<void> {
+  /**
+   * Must run before a write changes `key` in database `db` outside a command's named keys
+   * (another database, a served blocked client): a background save copies the old value first.
+   */
+  beforeWrite(db: number, key: string): void {
+    if (this.snapshot !== null) this.snapshot.beforeWrite(db, key);
+  }
+
+  /**
+   * A graceful shutdown: log as Redis does, save if asked to or if save points are set (unless
+   * NOSAVE), remove the pid file, close everything. Resolves false, still running, if the save
+   * failed and `force` is not set.
+   */
+  async shutdown(
+    options: { save?: boolean; nosave?: boolean; force?: boolean } = {},
+  ): Promise<boolean> {
     this.log.warning("User requested shutdown...");
+    const saved = this.persistence.shutdownSave({
+      save: options.save ?? false,
+      nosave: options.nosave ?? false,
+    });
+    if (!saved && options.force !== true) {
+      this.log.warning(
+        "Errors trying to shut down the server. Check the logs for more information.",
+      );
+      return false;
+    }
     const pidfile = this.config.get("pidfile");
     if (pidfile !== "") {
       try {
@@ -503,6 +545,7 @@ export class Server {
     }
     await this.close();
     this.log.warning("hakv is now ready to exit, bye bye...");
+    return true;
   }
 
   /** The address clients can reach (tests use the first listener's port). */

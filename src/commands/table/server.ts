@@ -91,6 +91,12 @@ export const SERVER_COMMANDS = [
     acl: DANGER,
     complexity: "O(N) where N is the total number of keys in all databases",
   }),
+  srv("bgsave", -1, "Asynchronously save the dataset to disk", {
+    flags: ["admin", "noscript", "no_async_loading"],
+    acl: DANGER,
+    since: "1.0.0",
+    complexity: "O(1)",
+  }),
   srv("lastsave", 1, "Get the UNIX time stamp of the last successful save to disk", {
     flags: ["loading", "stale", "fast"],
     acl: ["admin", "dangerous"],

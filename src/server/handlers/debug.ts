@@ -1,12 +1,22 @@
 // DEBUG: the subcommands hakv supports (HELP, POPULATE, SLEEP, SET-ACTIVE-EXPIRE, OBJECT,
-// LOG, ERROR, PROTOCOL, RELOAD's checks), gated by enable-debug-command as in Redis 7.0.
+// LOG, ERROR, PROTOCOL, DIGEST, DIGEST-VALUE, RELOAD), gated by enable-debug-command as in
+// Redis 7.0.
+import { datasetDigest, EMPTY_DIGEST, valueDigest } from "../../engine/digest.ts";
 import { isString, parseInt64, stringEncoding, type Value } from "../../engine/values.ts";
+import { formatDouble } from "../../resp/writer.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { NO_SUCH_KEY, OUT_OF_RANGE_POSITIVE } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { lruClock } from "../info.ts";
 import type { Server } from "../server.ts";
+import { readRdb } from "../persistence/rdb_reader.ts";
+import {
+  loadSnapshot,
+  readSnapshotFile,
+  saveSnapshot,
+  snapshotPath,
+} from "../persistence/snapshot.ts";
 import { allowedBy } from "./_access.ts";
 import { intArg } from "./_args.ts";
 import { help, replyHelp, subcommandSyntaxError } from "./_help.ts";
@@ -147,7 +157,7 @@ function encodingName(v: Value): string {
   return isString(v) ? stringEncoding(v) : v.encoding();
 }
 
-function debugPopulate(c: Client, argv: Argv): void {
+function debugPopulate(c: Client, argv: Argv, server: Server): void {
   const count = positiveArg(argv, 2);
   if (count === null) {
     c.w.error(OUT_OF_RANGE_POSITIVE);
@@ -166,6 +176,7 @@ function debugPopulate(c: Client, argv: Argv): void {
   const db = c.db;
   for (let j = 0; j < count; j++) {
     const key = `${prefix}:${j}`;
+    server.beforeWrite(c.dbIndex, key); // DEBUG is no write command: dispatch doesn't hook it
     if (db.has(key)) continue;
     let value = `value:${j}`;
     if (size > 0) {
@@ -257,6 +268,114 @@ function debugProtocol(c: Client, type: string): void {
   );
 }
 
+const DIGEST_OPTIONS = { scoreText: formatDouble };
+
+/**
+ * DEBUG DIGEST-VALUE: one digest per key (zeros for a missing one). Like Redis it looks in the
+ * table directly, so a key whose TTL passed but is not yet reclaimed still has its digest.
+ */
+function debugDigestValue(c: Client, argv: Argv): void {
+  const n = argv.length - 2;
+  c.w.array(n);
+  const ks = c.db.keyspace;
+  const db = c.dbIndex;
+  for (let i = 2; i < argv.length; i++) {
+    const key = argv.str(i);
+    const t = ks.table(db, key);
+    const v = t.data.get(key);
+    c.w.simple(
+      v === undefined
+        ? EMPTY_DIGEST
+        : valueDigest(v, { ttl: t.expires.has(key), scoreText: formatDouble }),
+    );
+  }
+}
+
+/**
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save (unless NOSAVE), empty every database (unless
+ * NOFLUSH), load the file back. Without MERGE a key of the file that is already in memory is
+ * fatal, as in Redis, which panics: only reachable with NOFLUSH.
+ */
+function debugReload(c: Client, argv: Argv, server: Server): void {
+  let merge = false;
+  let flush = true;
+  let save = true;
+  for (let i = 2; i < argv.length; i++) {
+    if (argv.is(i, "merge")) merge = true;
+    else if (argv.is(i, "noflush")) flush = false;
+    else if (argv.is(i, "nosave")) save = false;
+    else {
+      c.w.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+  }
+  const log = server.log;
+  if (save) {
+    try {
+      saveSnapshot(server);
+    } catch (err) {
+      log.warning(`Failed saving the DB: ${err instanceof Error ? err.message : err}`);
+      c.w.error("ERR");
+      return;
+    }
+    log.notice("DB saved on disk");
+  }
+  const path = snapshotPath(server);
+  if (!flush && !merge) panicOnDuplicate(server, path);
+  if (flush) {
+    // As FLUSHALL: watchers of keys that existed see their EXEC fail.
+    server.watches.flushed(-1);
+    server.keyspace.flushAll();
+  }
+  let loaded;
+  try {
+    loaded = loadSnapshot(server, path);
+  } catch (err) {
+    log.warning(err instanceof Error ? err.message : String(err));
+    loaded = null;
+  }
+  if (loaded === null) {
+    c.w.error(RELOAD_LOAD_FAILED);
+    return;
+  }
+  log.notice(`Done loading RDB, keys loaded: ${loaded.keys}, keys expired: ${loaded.expired}.`);
+  log.warning("DB reloaded by DEBUG RELOAD");
+  c.w.ok();
+}
+
+const RELOAD_LOAD_FAILED = "ERR Error trying to load the RDB dump";
+
+/**
+ * Redis loads without MERGE refusing keys that are already in memory, and panics on the first
+ * one (the server exits). The file is read ahead here so that happens before anything changes;
+ * a file that can't be read is left to the load, which reports it.
+ */
+function panicOnDuplicate(server: Server, path: string): void {
+  const dup = { db: -1, key: "" };
+  try {
+    const bytes = readSnapshotFile(path);
+    if (bytes === null) return;
+    const ks = server.keyspace;
+    const now = ks.clock();
+    readRdb(bytes, (db, key, _value, expireAt) => {
+      // Keys expired in the file are skipped before Redis looks for a duplicate.
+      if (dup.db >= 0 || db >= ks.databases || (expireAt !== undefined && expireAt <= now)) {
+        return;
+      }
+      if (ks.table(db, key).data.has(key)) {
+        dup.db = db;
+        dup.key = key;
+      }
+    });
+  } catch {
+    // Corrupt or unreadable: the load reports it.
+  }
+  if (dup.db < 0) return;
+  server.log.warning(`RDB has duplicated key '${dup.key}' in DB ${dup.db}`);
+  server.log.warning("Guru Meditation: Duplicated key found in RDB file");
+  Deno.exit(1);
+}
+
 function debug(c: Client, argv: Argv, server: Server): void {
   if (!allowedBy(server, c, "enable-debug-command")) {
     c.w.error(DEBUG_NOT_ALLOWED);
@@ -267,7 +386,7 @@ function debug(c: Client, argv: Argv, server: Server): void {
   if (sub === "help" && argc === 2) {
     replyHelp(c, DEBUG_HELP);
   } else if (sub === "populate" && argc >= 3 && argc <= 5) {
-    debugPopulate(c, argv);
+    debugPopulate(c, argv, server);
   } else if (sub === "sleep" && argc === 3) {
     const seconds = Number.parseFloat(argv.str(2));
     sleepSync(Number.isFinite(seconds) ? seconds * 1000 : 0);
@@ -295,14 +414,12 @@ function debug(c: Client, argv: Argv, server: Server): void {
     c.w.error(argv.str(2));
   } else if (sub === "protocol" && argc === 3) {
     debugProtocol(c, argv.lower(2));
+  } else if (sub === "digest" && argc === 2) {
+    c.w.simple(datasetDigest(server.keyspace, DIGEST_OPTIONS));
+  } else if (sub === "digest-value" && argc >= 2) {
+    debugDigestValue(c, argv);
   } else if (sub === "reload") {
-    for (let i = 2; i < argc; i++) {
-      if (!argv.is(i, "merge") && !argv.is(i, "noflush") && !argv.is(i, "nosave")) {
-        c.w.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
-        return;
-      }
-    }
-    c.w.error("ERR DEBUG RELOAD is not supported: hakv has no RDB persistence yet");
+    debugReload(c, argv, server);
   } else {
     c.w.error(subcommandSyntaxError(argv));
   }

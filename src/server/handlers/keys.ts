@@ -381,6 +381,8 @@ export const KEY_HANDLERS: Handlers<Names> = {
       return;
     }
     const at = src.expireTime(from);
+    // The key specs name `to` in the current database only.
+    if (dst !== src) server.beforeWrite(dst.index, to);
     if (dst.get(to) !== undefined) {
       if (!replace) {
         c.w.int(0);
@@ -405,6 +407,7 @@ export const KEY_HANDLERS: Handlers<Names> = {
       return;
     }
     const key = argv.str(1);
+    server.beforeWrite(dst.index, key); // the key specs name it in the current database only
     const value = src.get(key);
     if (value === undefined || dst.get(key) !== undefined) {
       c.w.int(0);

@@ -744,6 +744,10 @@ class ListBlock implements BlockSpec {
     readonly toHead: boolean,
   ) {}
 
+  get writes(): string | undefined {
+    return this.kind === MOVE ? this.dst : undefined;
+  }
+
   serve(key: string): boolean {
     const c = this.c;
     const v = c.db.get(key);

@@ -1,4 +1,5 @@
-// Server-wide commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SAVE and SHUTDOWN.
+// Server-wide commands: INFO, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, SAVE, BGSAVE and
+// SHUTDOWN.
 // Replies and error texts are Redis 7.0's. FLUSH* and SWAPDB report to WATCH as Redis does, and
 // SWAPDB wakes clients blocked on keys the swap brought in.
 import type { Argv } from "../../resp/mod.ts";
@@ -9,23 +10,33 @@ import { infoText, selectSections } from "../info.ts";
 import { typeOf } from "../../engine/values.ts";
 import { intArg } from "./_args.ts";
 import type { Handler } from "../handler.ts";
-import { saveSnapshot } from "../persistence/snapshot.ts";
 
 /** SAVE: a synchronous snapshot (persistence/snapshot.ts). */
 const save: Handler = (c, _argv, server) => {
-  try {
-    saveSnapshot(server);
-  } catch (err) {
-    server.log.warning(`Failed saving the DB: ${err instanceof Error ? err.message : err}`);
-    c.w.error("ERR");
-    return;
+  const error = server.persistence.saveCommand();
+  if (error === null) c.w.ok();
+  else c.w.error(error);
+};
+
+/** BGSAVE [SCHEDULE]: a forkless background snapshot (persistence/bgsave.ts). */
+const bgsave: Handler = (c, argv, server) => {
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && argv.is(1, "schedule")) schedule = true;
+    else {
+      c.w.error(SYNTAX);
+      return;
+    }
   }
-  server.log.notice("DB saved on disk");
-  c.w.ok();
+  const reply = server.persistence.bgsaveCommand(schedule, c.inExec);
+  if (reply === "started") c.w.simple("Background saving started");
+  else if (reply === "scheduled") c.w.simple("Background saving scheduled");
+  else c.w.error(reply.error);
 };
 
 type Names =
   | "save"
+  | "bgsave"
   | "info"
   | "dbsize"
   | "flushdb"
@@ -43,6 +54,7 @@ function flushOptionOk(argv: Argv): boolean {
 
 export const SERVER_HANDLERS: Handlers<Names> = {
   save,
+  bgsave,
   info(c, argv, server) {
     c.w.verbatim(infoText(server, selectSections(argv.strings(1))));
   },
@@ -68,6 +80,7 @@ export const SERVER_HANDLERS: Handlers<Names> = {
     // Redis 7.0.15 counts the keys removed, nothing more (with `save` set it also saves, which
     // zeroes the count: the persistence layer's business).
     server.dirty += server.keyspace.flushAll();
+    server.persistence.afterFlushAll();
     c.w.ok();
   },
   swapdb(c, argv, server) {
@@ -108,10 +121,12 @@ export const SERVER_HANDLERS: Handlers<Names> = {
     let nosave = false;
     let abort = false;
     let other = false;
+    let force = false;
     for (let i = 1; i < argv.length; i++) {
       if (argv.is(i, "nosave")) nosave = true;
       else if (argv.is(i, "save")) save = true;
-      else if (argv.is(i, "now") || argv.is(i, "force")) other = true;
+      else if (argv.is(i, "now")) other = true;
+      else if (argv.is(i, "force")) other = force = true;
       else if (argv.is(i, "abort")) abort = true;
       else {
         c.w.error(SYNTAX);
@@ -128,7 +143,9 @@ export const SERVER_HANDLERS: Handlers<Names> = {
     }
     // No reply on success: the connection closes with the server.
     server.exitCode = 0;
-    return server.shutdown();
+    return server.shutdown({ save, nosave, force }).then((done) => {
+      if (!done) c.w.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    });
   },
 };
 

@@ -27,33 +27,48 @@ let generation = 0;
 export function lzfDecompress(input: Uint8Array, outLength: number): Uint8Array | null {
   if (!Number.isSafeInteger(outLength) || outLength < 0) return null;
   const out = new Uint8Array(outLength);
-  const inLen = input.length;
-  let ip = 0;
+  return lzfDecompressInto(input, 0, input.length, out, outLength) ? out : null;
+}
+
+/**
+ * As lzfDecompress, reading input[start, end) into out[0, outLength) (out may be longer: a
+ * reused scratch buffer). False when the input is malformed.
+ */
+export function lzfDecompressInto(
+  input: Uint8Array,
+  start: number,
+  inLen: number,
+  out: Uint8Array,
+  outLength: number,
+): boolean {
+  if (out.length < outLength) return false;
+  let ip = start;
   let op = 0;
   while (ip < inLen) {
     const ctrl = input[ip++]!;
     if (ctrl < 32) {
       const len = ctrl + 1;
-      if (ip + len > inLen || op + len > outLength) return null;
-      out.set(input.subarray(ip, ip + len), op);
+      if (ip + len > inLen || op + len > outLength) return false;
+      // Runs are at most 32 bytes: a loop beats making a subarray to copy from.
+      for (let k = 0; k < len; k++) out[op + k] = input[ip + k]!;
       ip += len;
       op += len;
       continue;
     }
     let len = ctrl >>> 5;
     if (len === 7) {
-      if (ip >= inLen) return null;
+      if (ip >= inLen) return false;
       len += input[ip++]!;
     }
-    if (ip >= inLen) return null;
+    if (ip >= inLen) return false;
     const ref = op - ((ctrl & 0x1f) << 8) - input[ip++]! - 1;
     len += 2;
-    if (ref < 0 || op + len > outLength) return null;
+    if (ref < 0 || op + len > outLength) return false;
     // Byte by byte: the source may overlap what this copy writes (a repeating pattern).
     for (let k = 0; k < len; k++) out[op + k] = out[ref + k]!;
     op += len;
   }
-  return op === outLength ? out : null;
+  return op === outLength;
 }
 
 /**
@@ -69,6 +84,21 @@ export function lzfCompress(
   const limit = Math.floor(Math.min(maxLength, n + Math.ceil(n / MAX_LIT)));
   if (n === 0 || limit <= 0) return null;
   const out = new Uint8Array(limit);
+  const len = lzfCompressInto(input, n, out, limit);
+  return len < 0 ? null : out.slice(0, len);
+}
+
+/**
+ * Compresses input[0, n) into `out` (a reused buffer of at least `limit` bytes) within `limit`
+ * bytes; returns the compressed length, or -1 if it doesn't fit.
+ */
+export function lzfCompressInto(
+  input: Uint8Array,
+  n: number,
+  out: Uint8Array,
+  limit: number,
+): number {
+  if (n === 0 || limit <= 0 || out.length < limit) return -1;
   generation = (generation + 1) >>> 0;
   if (generation === 0) {
     hashGen.fill(0);
@@ -95,15 +125,15 @@ export function lzfCompress(
     let len = 3;
     while (len < maxLen && input[ref + len] === input[ip + len]) len++;
 
-    op = emitLiterals(input, litStart, ip, out, op);
-    if (op < 0) return null;
+    op = emitLiterals(input, litStart, ip, out, op, limit);
+    if (op < 0) return -1;
     const l = len - 2;
     const off = dist - 1;
     if (l < 7) {
-      if (op + 2 > limit) return null;
+      if (op + 2 > limit) return -1;
       out[op++] = (l << 5) | (off >>> 8);
     } else {
-      if (op + 3 > limit) return null;
+      if (op + 3 > limit) return -1;
       out[op++] = (7 << 5) | (off >>> 8);
       out[op++] = l - 7;
     }
@@ -118,9 +148,7 @@ export function lzfCompress(
     ip = end;
     litStart = ip;
   }
-  op = emitLiterals(input, litStart, n, out, op);
-  if (op < 0) return null;
-  return out.slice(0, op);
+  return emitLiterals(input, litStart, n, out, op, limit);
 }
 
 function hash3(b: Uint8Array, i: number): number {
@@ -135,12 +163,13 @@ function emitLiterals(
   to: number,
   out: Uint8Array,
   op: number,
+  limit: number,
 ): number {
   while (from < to) {
     const len = Math.min(MAX_LIT, to - from);
-    if (op + 1 + len > out.length) return -1;
+    if (op + 1 + len > limit) return -1;
     out[op++] = len - 1;
-    out.set(input.subarray(from, from + len), op);
+    for (let k = 0; k < len; k++) out[op + k] = input[from + k]!;
     op += len;
     from += len;
   }

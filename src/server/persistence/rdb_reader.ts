@@ -5,7 +5,8 @@
 // Streams and modules are refused by number. Every read is bounds-checked, so truncated or
 // corrupt input gives an RdbError naming the offset, never an out-of-bounds read or a loop.
 import { Crc64 } from "./crc64.ts";
-import { lzfDecompress } from "./lzf.ts";
+import { lzfDecompressInto } from "./lzf.ts";
+import { latin1 } from "../../_util/binary.ts";
 import { decodeListpack, decodeZiplist, decodeZipmap } from "./listpack.ts";
 import { decodeIntset } from "./intset.ts";
 import {
@@ -115,75 +116,116 @@ export function readRdb(
   onKey: RdbKeyCallback,
   options: RdbReadOptions = {},
 ): RdbSummary {
-  const r = new Cursor(bytes);
-  const version = readHeader(r);
-  const aux = new Map<string, string>();
-  let db = 0;
-  let keys = 0;
-  let expireAt: number | undefined;
+  const reader = new RdbReader(bytes, onKey, options);
   for (;;) {
-    const at = r.pos;
-    const op = r.u8();
-    switch (op) {
-      case RDB_OPCODE_EOF: {
-        if (expireAt !== undefined) throw new RdbError("expire time without a key", at);
-        if (version >= RDB_CHECKSUM_VERSION) {
-          r.need(8);
-          const sumAt = r.pos;
-          if (
-            !isZero(bytes, sumAt) && !new Crc64().update(bytes.subarray(0, sumAt)).equalsLE(
-              bytes,
-              sumAt,
-            )
-          ) {
-            throw new RdbError("RDB checksum mismatch", sumAt);
-          }
-          r.pos += 8;
+    const summary = reader.step(Infinity);
+    if (summary !== null) return summary;
+  }
+}
+
+/**
+ * An RDB file read a part at a time, so a server can answer clients (-LOADING) between parts.
+ * The header is checked when the reader is made; `step` reads on from where it stopped.
+ */
+export class RdbReader {
+  readonly #bytes: Uint8Array;
+  readonly #r: Cursor;
+  readonly #onKey: RdbKeyCallback;
+  readonly #options: RdbReadOptions;
+  readonly #version: number;
+  readonly #aux = new Map<string, string>();
+  #db = 0;
+  #keys = 0;
+  #expireAt: number | undefined = undefined;
+
+  constructor(bytes: Uint8Array, onKey: RdbKeyCallback, options: RdbReadOptions = {}) {
+    this.#bytes = bytes;
+    this.#r = new Cursor(bytes);
+    this.#onKey = onKey;
+    this.#options = options;
+    this.#version = readHeader(this.#r);
+  }
+
+  /** Offset of the next byte to read. */
+  get position(): number {
+    return this.#r.pos;
+  }
+
+  /**
+   * Reads on until at least `bytes` more bytes are consumed or the file ends. Returns the
+   * summary at EOF (checksum verified), else null. Throws RdbError.
+   */
+  step(bytes: number): RdbSummary | null {
+    const r = this.#r;
+    const stop = r.pos + bytes;
+    while (r.pos < stop) {
+      const at = r.pos;
+      const op = r.u8();
+      switch (op) {
+        case RDB_OPCODE_EOF:
+          return this.#eof(at);
+        case RDB_OPCODE_AUX: {
+          const k = r.string();
+          const v = r.string();
+          this.#aux.set(k, v);
+          this.#options.onAux?.(k, v);
+          break;
         }
-        return { version, aux, keys, end: r.pos };
-      }
-      case RDB_OPCODE_AUX: {
-        const k = r.string();
-        const v = r.string();
-        aux.set(k, v);
-        options.onAux?.(k, v);
-        break;
-      }
-      case RDB_OPCODE_SELECTDB:
-        db = r.length();
-        break;
-      case RDB_OPCODE_RESIZEDB: {
-        const n = r.length();
-        const e = r.length();
-        options.onResize?.(db, n, e);
-        break;
-      }
-      case RDB_OPCODE_EXPIRETIME_MS: {
-        const lo = r.u32le();
-        const hi = r.u32le() | 0; // signed high half
-        const ms = hi * 0x100000000 + lo;
-        if (!Number.isSafeInteger(ms)) throw new RdbError("expire time out of range", at);
-        expireAt = ms;
-        break;
-      }
-      case RDB_OPCODE_EXPIRETIME:
-        expireAt = (r.u32le() | 0) * 1000;
-        break;
-      case RDB_OPCODE_IDLE:
-        r.length(); // LRU idle time: hakv keeps no LRU clock
-        break;
-      case RDB_OPCODE_FREQ:
-        r.u8(); // LFU counter: likewise
-        break;
-      default: {
-        if (op >= 0xf0) throw new RdbError(`unsupported opcode ${op}`, at);
-        const key = r.string();
-        const value = readValue(r, op, at);
-        onKey(db, key, value, expireAt);
-        expireAt = undefined;
-        keys++;
+        case RDB_OPCODE_SELECTDB:
+          this.#db = r.length();
+          break;
+        case RDB_OPCODE_RESIZEDB: {
+          const n = r.length();
+          const e = r.length();
+          this.#options.onResize?.(this.#db, n, e);
+          break;
+        }
+        case RDB_OPCODE_EXPIRETIME_MS: {
+          const lo = r.u32le();
+          const hi = r.u32le() | 0; // signed high half
+          const ms = hi * 0x100000000 + lo;
+          if (!Number.isSafeInteger(ms)) throw new RdbError("expire time out of range", at);
+          this.#expireAt = ms;
+          break;
+        }
+        case RDB_OPCODE_EXPIRETIME:
+          this.#expireAt = (r.u32le() | 0) * 1000;
+          break;
+        case RDB_OPCODE_IDLE:
+          r.length(); // LRU idle time: hakv keeps no LRU clock
+          break;
+        case RDB_OPCODE_FREQ:
+          r.u8(); // LFU counter: likewise
+          break;
+        default: {
+          if (op >= 0xf0) throw new RdbError(`unsupported opcode ${op}`, at);
+          const key = r.string();
+          const value = readValue(r, op, at);
+          this.#onKey(this.#db, key, value, this.#expireAt);
+          this.#expireAt = undefined;
+          this.#keys++;
+        }
       }
     }
+    return null;
+  }
+
+  #eof(at: number): RdbSummary {
+    const r = this.#r;
+    const bytes = this.#bytes;
+    if (this.#expireAt !== undefined) throw new RdbError("expire time without a key", at);
+    if (this.#version >= RDB_CHECKSUM_VERSION) {
+      r.need(8);
+      const sumAt = r.pos;
+      if (
+        !isZero(bytes, sumAt) &&
+        !new Crc64().update(bytes.subarray(0, sumAt)).equalsLE(bytes, sumAt)
+      ) {
+        throw new RdbError("RDB checksum mismatch", sumAt);
+      }
+      r.pos += 8;
+    }
+    return { version: this.#version, aux: this.#aux, keys: this.#keys, end: r.pos };
   }
 }
 
@@ -394,7 +436,7 @@ class Cursor {
     if (n === 254) return Infinity;
     if (n === 255) return -Infinity;
     this.need(n);
-    const v = parseScore(binary(this.bytes, this.pos, this.pos + n));
+    const v = parseScore(latin1(this.bytes, this.pos, this.pos + n));
     if (v === null) throw new RdbError("bad zset score", at);
     this.pos += n;
     return v;
@@ -421,10 +463,26 @@ class Cursor {
     // A reference expands at most 264 bytes from 2-3 input bytes: anything claiming more is
     // corrupt, and checking first keeps a bad length from allocating a huge buffer.
     if (len === 0 || len > clen * 132) throw new RdbError("bad LZF lengths", at);
-    const out = lzfDecompress(this.bytes.subarray(this.pos, this.pos + clen), len);
-    if (out === null) throw new RdbError("corrupt LZF data", this.pos);
+    const out = new Uint8Array(len);
+    if (!lzfDecompressInto(this.bytes, this.pos, this.pos + clen, out, len)) {
+      throw new RdbError("corrupt LZF data", this.pos);
+    }
     this.pos += clen;
     return out;
+  }
+
+  /** An LZF string's body as a binary string, decompressed through a reused buffer. */
+  lzfString(at: number): string {
+    const clen = this.length();
+    const len = this.length();
+    this.need(clen);
+    if (len === 0 || len > clen * 132) throw new RdbError("bad LZF lengths", at);
+    if (lzfScratch.length < len) lzfScratch = new Uint8Array(Math.max(len, 2 * lzfScratch.length));
+    if (!lzfDecompressInto(this.bytes, this.pos, this.pos + clen, lzfScratch, len)) {
+      throw new RdbError("corrupt LZF data", this.pos);
+    }
+    this.pos += clen;
+    return latin1(lzfScratch, 0, len);
   }
 
   /** A length; a special string encoding here is corruption. */
@@ -463,7 +521,7 @@ class Cursor {
     const n = this.lengthOrEncoding();
     if (n >= 0) {
       this.need(n);
-      const s = binary(this.bytes, this.pos, this.pos + n);
+      const s = latin1(this.bytes, this.pos, this.pos + n);
       this.pos += n;
       return s;
     }
@@ -477,26 +535,12 @@ class Cursor {
       }
       case RDB_ENC_INT32:
         return String(this.u32le() | 0);
-      case RDB_ENC_LZF: {
-        const out = this.lzf(at);
-        return binary(out, 0, out.length);
-      }
+      case RDB_ENC_LZF:
+        return this.lzfString(at);
     }
     throw new RdbError(`unknown string encoding ${enc}`, at);
   }
 }
 
-/** bytes[start, end) as a binary string (one char per byte). */
-function binary(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 8192) {
-    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
-  let out = "";
-  for (let i = start; i < end; i += 8192) {
-    out += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, Math.min(end, i + 8192)) as unknown as number[],
-    );
-  }
-  return out;
-}
+/** Decompressed LZF strings land here before they become binary strings. */
+let lzfScratch = new Uint8Array(1024);

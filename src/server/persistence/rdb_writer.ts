@@ -6,7 +6,7 @@
 // checksum footer. Collections use the plain (non-packed) encodings, which every Redis since
 // 2.x loads and re-encodes compactly itself: list 1, set 2, hash 4, zset 5 (binary scores).
 import { Crc64 } from "./crc64.ts";
-import { lzfCompress } from "./lzf.ts";
+import { lzfCompressInto } from "./lzf.ts";
 import {
   RDB_32BITLEN,
   RDB_64BITLEN,
@@ -38,6 +38,12 @@ export interface RdbWriterOptions {
   compression?: boolean;
   /** Write the CRC-64 footer (Redis's rdbchecksum, default on); zeros when off. */
   checksum?: boolean;
+  /**
+   * Called with each chunk as it is sealed, instead of keeping chunks for `take()`. The chunk
+   * is only valid during the call: its buffer is reused (a synchronous file write needs no
+   * more, and saves allocating a buffer per 64 KB).
+   */
+  sink?: (chunk: Uint8Array) => void;
 }
 
 /** The aux fields Redis 7.0 writes after the header, in its order. */
@@ -64,12 +70,17 @@ export class RdbWriter {
   #sealed = 0;
   // Scratch for the LZF path on binary-string values, reused between calls.
   #scratch = new Uint8Array(256);
+  /** LZF output, reused likewise. */
+  #packed = new Uint8Array(256);
+  /** Receives each sealed chunk at once (then the buffer is reused), if set. */
+  readonly #sink: ((chunk: Uint8Array) => void) | null;
   readonly #f64bytes = new Uint8Array(8);
   readonly #f64 = new DataView(this.#f64bytes.buffer);
 
   constructor(options: RdbWriterOptions = {}) {
     this.#compression = options.compression ?? true;
     this.#checksum = options.checksum ?? true;
+    this.#sink = options.sink ?? null;
   }
 
   /** Bytes written since the writer was made. */
@@ -266,7 +277,8 @@ export class RdbWriter {
     const footer = new Uint8Array(8);
     if (this.#checksum) this.#crc.writeLE(footer);
     // Straight to the chunk list: the footer is not part of what it checksums.
-    this.#chunks.push(footer);
+    if (this.#sink !== null) this.#sink(footer);
+    else this.#chunks.push(footer);
     this.#sealed += 8;
   }
 
@@ -277,10 +289,14 @@ export class RdbWriter {
     if (this.#pos === 0) return;
     const chunk = this.#buf.subarray(0, this.#pos);
     if (this.#checksum) this.#crc.update(chunk);
-    this.#chunks.push(chunk);
     this.#sealed += this.#pos;
-    this.#buf = new Uint8Array(CHUNK_SIZE);
     this.#pos = 0;
+    if (this.#sink !== null) {
+      this.#sink(chunk);
+      return;
+    }
+    this.#chunks.push(chunk);
+    this.#buf = new Uint8Array(CHUNK_SIZE);
   }
 
   #strings(items: readonly StringValue[]): void {
@@ -368,12 +384,15 @@ export class RdbWriter {
       input = this.#scratch.subarray(0, len);
       for (let i = 0; i < len; i++) input[i] = s.charCodeAt(i);
     } else input = s instanceof MutableString ? s.view() : s;
-    const packed = lzfCompress(input, len - 4);
-    if (packed === null) return false;
+    if (this.#packed.length < len) {
+      this.#packed = new Uint8Array(Math.max(len, 2 * this.#packed.length));
+    }
+    const packedLen = lzfCompressInto(input, len, this.#packed, len - 4);
+    if (packedLen < 0) return false;
     this.byte(0xc0 | RDB_ENC_LZF);
-    this.length(packed.length);
+    this.length(packedLen);
     this.length(len);
-    this.#raw(packed);
+    this.#raw(this.#packed.subarray(0, packedLen));
     return true;
   }
 }

@@ -4,80 +4,43 @@
 import { HashValue } from "../../engine/hash.ts";
 import { ListValue } from "../../engine/list.ts";
 import { SetValue } from "../../engine/set.ts";
-import { type Collection, isString, type StringValue, type Value } from "../../engine/values.ts";
+import type { Value } from "../../engine/values.ts";
 import { ZSetValue } from "../../engine/zset.ts";
 import type { Server } from "../server.ts";
 import { REDIS_VERSION } from "../version.ts";
-import { RdbError, type RdbValue, readRdb } from "./rdb_reader.ts";
-import { RdbWriter } from "./rdb_writer.ts";
+import { RdbError, RdbReader, type RdbSummary, type RdbValue } from "./rdb_reader.ts";
+import { SnapshotWalker } from "./walker.ts";
 
 /** The file SAVE writes and start-up reads: `<dir>/<dbfilename>`. */
 export function snapshotPath(server: Server): string {
   return `${server.config.get("dir")}/${server.config.get("dbfilename")}`;
 }
 
-/** Serializes every database into RDB bytes (chunks, in order). */
-export function encodeSnapshot(server: Server): Uint8Array[] {
-  const w = new RdbWriter({
+/** A walker over the server's keyspace as it is now, with the configured encoding options. */
+export function snapshotWalker(
+  server: Server,
+  options: { live: boolean; sink?: (chunk: Uint8Array) => void },
+): SnapshotWalker {
+  const mem = Deno.memoryUsage();
+  return new SnapshotWalker(server.keyspace, {
+    ...options,
     compression: server.config.bool("rdbcompression"),
     checksum: server.config.bool("rdbchecksum"),
+    aux: {
+      redisVer: REDIS_VERSION,
+      redisBits: 64,
+      ctime: Math.floor(Date.now() / 1000),
+      usedMem: mem.heapUsed + mem.external,
+      aofBase: false,
+    },
   });
-  w.header();
-  const mem = Deno.memoryUsage();
-  w.standardAux({
-    redisVer: REDIS_VERSION,
-    redisBits: 64,
-    ctime: Math.floor(Date.now() / 1000),
-    usedMem: mem.heapUsed + mem.external,
-    aofBase: false,
-  });
-  const ks = server.keyspace;
-  const now = ks.clock();
-  for (let db = 0; db < ks.databases; db++) {
-    let keys = 0;
-    let expires = 0;
-    for (const shard of ks.shards) {
-      keys += shard.tables[db]!.data.size;
-      expires += shard.tables[db]!.expires.size;
-    }
-    if (keys === 0) continue;
-    w.selectDb(db);
-    w.resizeDb(keys, expires);
-    for (const shard of ks.shards) {
-      const t = shard.tables[db]!;
-      for (const [key, value] of t.data) {
-        const at = t.expires.size > 0 ? t.expires.get(key) : undefined;
-        // Redis writes keys that expired but were not yet reclaimed; dropping them is the same
-        // for a reader, which skips them anyway.
-        if (at !== undefined && at <= now) continue;
-        writeEntry(w, key, value, at);
-      }
-    }
-  }
-  w.end();
-  return w.take();
 }
 
-function writeEntry(w: RdbWriter, key: string, value: Value, at: number | undefined): void {
-  if (isString(value)) {
-    w.stringEntry(key, value as StringValue, at);
-    return;
-  }
-  const c = value as Collection;
-  switch (c.type) {
-    case "list":
-      w.listEntry(key, [...(c as ListValue).values()], at);
-      return;
-    case "set":
-      w.setEntry(key, (c as SetValue).toArray(), at);
-      return;
-    case "hash":
-      w.hashEntry(key, (c as HashValue).flat(), at);
-      return;
-    case "zset":
-      w.zsetEntry(key, [...(c as ZSetValue).entries()], at);
-      return;
-  }
+/** Serializes every database into RDB bytes (chunks, in order). */
+export function encodeSnapshot(server: Server): Uint8Array[] {
+  const walker = snapshotWalker(server, { live: false });
+  walker.step(Infinity);
+  return walker.take();
 }
 
 export interface SaveOptions {
@@ -92,14 +55,15 @@ export interface SaveOptions {
 export function saveSnapshot(server: Server, options: SaveOptions = {}): void {
   const dir = options.dir ?? server.config.get("dir");
   const temp = `${dir}/temp-${Deno.pid}.rdb`;
-  const chunks = encodeSnapshot(server);
   try {
     const f = Deno.openSync(temp, { write: true, create: true, truncate: true });
     try {
-      for (const chunk of chunks) {
+      // Each 64 KB goes to the file as it fills, so the image is never whole in memory.
+      const sink = (chunk: Uint8Array) => {
         let off = 0;
         while (off < chunk.length) off += f.writeSync(chunk.subarray(off));
-      }
+      };
+      snapshotWalker(server, { live: false, sink }).step(Infinity);
       f.syncSync();
     } finally {
       f.close();
@@ -131,60 +95,114 @@ export class SnapshotError extends Error {
   }
 }
 
-/**
- * Loads the RDB file at `path` into the (empty) keyspace. A missing file loads nothing and
- * returns null. Throws SnapshotError for a corrupt file or a db index the server doesn't have.
- */
-export function loadSnapshot(server: Server, path: string): LoadResult | null {
-  let bytes: Uint8Array;
+/** The bytes of the RDB file at `path`, or null if there is none. Throws SnapshotError. */
+export function readSnapshotFile(path: string): Uint8Array | null {
   try {
-    bytes = Deno.readFileSync(path);
+    return Deno.readFileSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw new SnapshotError(
       `Can't read the RDB file ${path}: ${err instanceof Error ? err.message : err}`,
     );
   }
-  const ks = server.keyspace;
-  const now = ks.clock();
-  const setMax = server.config.int("set-max-intset-entries");
-  const hashLimits = {
-    maxEntries: server.config.int("hash-max-listpack-entries"),
-    maxValue: server.config.int("hash-max-listpack-value"),
-  };
-  const zLimits = {
-    entries: server.config.int("zset-max-listpack-entries"),
-    value: server.config.int("zset-max-listpack-value"),
-  };
-  const result: LoadResult = { keys: 0, expired: 0 };
-  // The keyspace's store hook would wake blocked clients; there are none yet, and it costs.
-  const onStored = ks.onStored;
-  const onNew = ks.onNew;
-  ks.onStored = null;
-  ks.onNew = null;
-  try {
-    readRdb(bytes, (db, key, value, expireAt) => {
-      if (db >= ks.databases) {
-        throw new SnapshotError(
-          `FATAL: Data file was created with a Redis server configured to handle more than ${ks.databases} databases. Exiting`,
-        );
-      }
-      if (expireAt !== undefined && expireAt <= now) {
-        result.expired++;
-        return;
-      }
-      ks.db(db).set(key, toValue(value, setMax, hashLimits, zLimits), expireAt);
-      result.keys++;
-    });
-  } catch (err) {
-    if (err instanceof SnapshotError) throw err;
-    const why = err instanceof RdbError || err instanceof Error ? err.message : String(err);
-    throw new SnapshotError(`Bad RDB file ${path}: ${why}`);
-  } finally {
-    ks.onStored = onStored;
-    ks.onNew = onNew;
+}
+
+/**
+ * Loads the RDB file at `path` into the keyspace in one go. A missing file loads nothing and
+ * returns null. Throws SnapshotError for a corrupt file or a db index the server doesn't have.
+ */
+export function loadSnapshot(server: Server, path: string): LoadResult | null {
+  const bytes = readSnapshotFile(path);
+  if (bytes === null) return null;
+  const loader = new SnapshotLoader(server, bytes, path);
+  for (;;) {
+    const done = loader.step(Infinity);
+    if (done !== null) return done;
   }
-  return result;
+}
+
+/**
+ * An RDB image loaded into the keyspace a part at a time (start-up answers -LOADING between
+ * parts). Keys whose TTL has passed are skipped; a key already present is replaced.
+ */
+export class SnapshotLoader {
+  readonly #server: Server;
+  readonly #path: string;
+  readonly #reader: RdbReader;
+  readonly result: LoadResult = { keys: 0, expired: 0 };
+  /** Bytes in the image. */
+  readonly total: number;
+
+  constructor(server: Server, bytes: Uint8Array, path: string) {
+    this.#server = server;
+    this.#path = path;
+    this.total = bytes.length;
+    const ks = server.keyspace;
+    const now = ks.clock();
+    const config = server.config;
+    const setMax = config.int("set-max-intset-entries");
+    const hashLimits = {
+      maxEntries: config.int("hash-max-listpack-entries"),
+      maxValue: config.int("hash-max-listpack-value"),
+    };
+    const zLimits = {
+      entries: config.int("zset-max-listpack-entries"),
+      value: config.int("zset-max-listpack-value"),
+    };
+    const result = this.result;
+    this.#reader = this.#guard(() =>
+      new RdbReader(bytes, (db, key, value, expireAt) => {
+        if (db >= ks.databases) {
+          throw new SnapshotError(
+            `FATAL: Data file was created with a Redis server configured to handle more than ${ks.databases} databases. Exiting`,
+          );
+        }
+        if (expireAt !== undefined && expireAt <= now) {
+          result.expired++;
+          return;
+        }
+        // Straight into the table: Db.set's expiry check and hooks are for commands.
+        const t = ks.table(db, key);
+        t.data.set(key, toValue(value, setMax, hashLimits, zLimits));
+        if (expireAt !== undefined) t.expires.set(key, expireAt);
+        else if (t.expires.size > 0) t.expires.delete(key);
+        result.keys++;
+      })
+    );
+  }
+
+  /** Bytes read so far. */
+  get position(): number {
+    return this.#reader.position;
+  }
+
+  /** Loads at least `bytes` more bytes; the result at the end, else null. Throws SnapshotError. */
+  step(bytes: number): LoadResult | null {
+    const ks = this.#server.keyspace;
+    // The store hooks would wake blocked clients and raise "new" events for what is only being
+    // restored; nothing may react to a load.
+    const onStored = ks.onStored;
+    const onNew = ks.onNew;
+    ks.onStored = null;
+    ks.onNew = null;
+    try {
+      const summary: RdbSummary | null = this.#guard(() => this.#reader.step(bytes));
+      return summary === null ? null : this.result;
+    } finally {
+      ks.onStored = onStored;
+      ks.onNew = onNew;
+    }
+  }
+
+  #guard<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof SnapshotError) throw err;
+      const why = err instanceof RdbError || err instanceof Error ? err.message : String(err);
+      throw new SnapshotError(`Bad RDB file ${this.#path}: ${why}`);
+    }
+  }
 }
 
 /** An engine value from a neutral RDB value, encoded compactly within the given limits. */
