@@ -4,8 +4,14 @@
 // dump, as SAVE does. A failed save leaves the previous dump in place.
 import type { SnapshotWalker } from "./walker.ts";
 
-/** Walk time per slice: long enough to stream fast, short enough to keep latency low. */
-const SLICE_MS = 1;
+/**
+ * Walk time per slice while clients are served: each slice delays every waiting client by its
+ * length, so it stays well under a fast reply's p99; after one, the walk waits a timer tick
+ * (the save then takes about a fifth of the time). With no clients it runs in longer slices,
+ * back to back.
+ */
+const BUSY_SLICE_MS = 0.25;
+const IDLE_SLICE_MS = 10;
 
 export interface BackgroundSaveOptions {
   dir: string;
@@ -14,6 +20,8 @@ export interface BackgroundSaveOptions {
   keyDelayMicros: number;
   /** Called as soon as the image is complete, before the file is synced and renamed. */
   onWalked: () => void;
+  /** A count that moves when clients are served (commands processed): the walk yields to them. */
+  activity: () => number;
 }
 
 /** Thrown out of `done` when the save was aborted (FLUSHALL, SHUTDOWN). */
@@ -60,14 +68,26 @@ export class BackgroundSave {
     try {
       file = await Deno.open(temp, { write: true, create: true, truncate: true });
       const delay = options.keyDelayMicros;
+      let seen = options.activity();
+      let busy = true;
       for (let walked = false; !walked;) {
         if (this.#aborted) throw new SaveAborted();
-        walked = delay > 0 ? walker.step(Infinity, 1) : walker.step(performance.now() + SLICE_MS);
+        walked = delay > 0
+          ? walker.step(Infinity, 1)
+          : walker.step(performance.now() + (busy ? BUSY_SLICE_MS : IDLE_SLICE_MS));
         if (walked) options.onWalked();
         const chunks = walker.take();
-        for (const chunk of chunks) await writeAll(file, chunk);
-        // Awaiting a write lets clients in; without one, give them a turn explicitly.
+        for (const chunk of chunks) {
+          await writeAll(file, chunk);
+          walker.recycle(chunk);
+        }
+        // Clients served meanwhile: leave them most of the time. Awaiting a write let them in;
+        // with nothing written, give them a turn explicitly.
+        const now = options.activity();
+        busy = now !== seen;
+        seen = now;
         if (delay > 0) await sleep(Math.max(1, Math.round(delay / 1000)));
+        else if (busy) await sleep(1);
         else if (chunks.length === 0 && !walked) await sleep(0);
       }
       if (this.#aborted) throw new SaveAborted();

@@ -135,6 +135,7 @@ export class Persistence {
       onWalked: () => {
         if (server.snapshot === walker) server.snapshot = null;
       },
+      activity: () => server.stats.commandsProcessed,
     });
     this.#job = job;
     server.log.notice(`Background saving started by pid ${Deno.pid}`);

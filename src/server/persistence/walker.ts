@@ -55,7 +55,7 @@ export class SnapshotWalker {
   /** The start time: a TTL that had passed by then leaves its key out. */
   readonly #now: number;
   #at = 0;
-  #iter: Iterator<[string, Value]> | null = null;
+  #iter: Iterator<string> | null = null;
   /** The database the output has selected (-1: none yet). */
   #db = -1;
   #finished = false;
@@ -132,12 +132,15 @@ export class SnapshotWalker {
         if (this.#at === 0 || this.#order[this.#at - 1]!.db !== walk.db) {
           this.#selectDb(walk.db, true);
         }
-        this.#iter = walk.table.data.entries();
+        this.#iter = walk.table.data.keys();
       }
       const seen = walk.seen;
       const live = this.#live;
+      const data = walk.table.data;
+      // Keys, not entries: no [key, value] array per key; the lookup costs less than the garbage.
       for (let r = this.#iter.next(); !r.done; r = this.#iter.next()) {
-        const [key, value] = r.value;
+        const key = r.value;
+        const value = data.get(key)!;
         if (live) {
           if (seen.has(key)) continue;
           seen.add(key);
@@ -161,6 +164,11 @@ export class SnapshotWalker {
   /** Drains the bytes produced so far, in order. */
   take(): Uint8Array[] {
     return this.#writer.take();
+  }
+
+  /** Returns a taken chunk once written, for its buffer to be reused. */
+  recycle(chunk: Uint8Array): void {
+    this.#writer.recycle(chunk);
   }
 
   /** Stops producing: later hooks do nothing and the tables are let go. */
