@@ -13,11 +13,11 @@ const MAX_LIT = 32;
 const HASH_BITS = 14;
 const HASH_SIZE = 1 << HASH_BITS;
 
-// Reused between calls: position + 1 of the last place each 3-byte prefix hash was seen. A
-// generation stamp per slot makes clearing it unnecessary.
+// Reused between calls: where each 3-byte hash was last seen, as `base + position`. Each call
+// takes a fresh range of bases, so entries left by earlier calls read as misses and the table
+// never needs clearing (until the bases run out, every few million calls).
 const hashPos = new Int32Array(HASH_SIZE);
-const hashGen = new Uint32Array(HASH_SIZE);
-let generation = 0;
+let base = 1;
 
 /**
  * Decompresses `input` into exactly `outLength` bytes. Returns null when the input is malformed:
@@ -99,26 +99,29 @@ export function lzfCompressInto(
   limit: number,
 ): number {
   if (n === 0 || limit <= 0 || out.length < limit) return -1;
-  generation = (generation + 1) >>> 0;
-  if (generation === 0) {
-    hashGen.fill(0);
-    generation = 1;
+  // Positions are stored as base + ip; anything below this call's base is from an earlier one.
+  if (base > 0x7fffffff - n - 1) {
+    hashPos.fill(0);
+    base = 1;
   }
-  const gen = generation;
+  const b0 = base;
+  base += n + 1;
   let op = 0;
   let litStart = 0; // first byte not yet emitted
   let ip = 0;
+  // The next three bytes, rolled one byte at a time.
+  let v = n > 2 ? (input[0]! << 16) | (input[1]! << 8) | input[2]! : 0;
   while (ip + 2 < n) {
-    const h = hash3(input, ip);
-    const ref = hashGen[h] === gen ? hashPos[h]! : -1;
-    hashGen[h] = gen;
-    hashPos[h] = ip;
+    const h = hash24(v);
+    const ref = hashPos[h]! - b0;
+    hashPos[h] = b0 + ip;
     const dist = ip - ref; // offset + 1
     if (
       ref < 0 || dist > MAX_OFFSET || input[ref] !== input[ip] ||
       input[ref + 1] !== input[ip + 1] || input[ref + 2] !== input[ip + 2]
     ) {
       ip++;
+      v = ((v << 8) | input[ip + 2]!) & 0xffffff;
       continue;
     }
     const maxLen = Math.min(MAX_REF_LEN, n - ip);
@@ -138,22 +141,21 @@ export function lzfCompressInto(
       out[op++] = l - 7;
     }
     out[op++] = off & 0xff;
-    // Index the positions the match covered so later repeats of them are found.
-    const end = ip + len;
-    for (let p = ip + 1; p + 2 < n && p < end; p++) {
-      const hp = hash3(input, p);
-      hashGen[hp] = gen;
-      hashPos[hp] = p;
-    }
-    ip = end;
+    ip += len;
     litStart = ip;
+    // Index the match's last two positions (as liblzf's fast modes do), then roll on from ip.
+    for (let p = ip - 2; p < ip; p++) {
+      if (p + 2 < n) {
+        hashPos[hash24((input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!)] = b0 + p;
+      }
+    }
+    if (ip + 2 < n) v = (input[ip]! << 16) | (input[ip + 1]! << 8) | input[ip + 2]!;
   }
   return emitLiterals(input, litStart, n, out, op, limit);
 }
 
-function hash3(b: Uint8Array, i: number): number {
-  const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-  return (Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1);
+function hash24(v: number): number {
+  return Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
 /** Writes input[from, to) as literal runs; returns the new output offset, or -1 if it overflows. */
