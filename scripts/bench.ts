@@ -9,15 +9,20 @@
 // command mix beyond strings (`-t incr,lpush,...,mset -c 50 -P 8 -r 100000`); W5: 1M keys
 // loaded with `redis-cli --pipe`, reporting RSS bytes per key and the load time; W6: 100k small
 // hashes, then 100k small sorted sets, reporting used_memory bytes per key (hakv's heap is
-// garbage-collected through the inspector first, so only live data counts).
+// garbage-collected through the inspector first, so only live data counts); W7 (in
+// _bench_persist.ts): persistence on W5's dataset, each server on its own temp `--dir`: SAVE
+// time and dump size, restart from spawn to the first PONG, and `redis-benchmark -t set` with
+// and without BGSAVE running back to back (SET p99, peak RSS of the server and its fork).
+// `--quick` runs W7 on 100k keys.
 import { RespClient } from "../src/client/mod.ts";
 import { V8_FLAGS } from "../src/server/runtime.ts";
+import { PERSIST_ID, persistWorkload } from "./_bench_persist.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT_DIR = `${ROOT}.bench`;
 const LOAD_KEYS = 1_000_000;
 
-type ServerName = "redis" | "hakv";
+export type ServerName = "redis" | "hakv";
 
 interface Workload {
   id: string;
@@ -66,7 +71,7 @@ const WORKLOADS: Workload[] = [
     quickN: 50_000,
   },
 ];
-const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5", "W6"];
+const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5", "W6", PERSIST_ID];
 
 interface Options {
   quick: boolean;
@@ -127,7 +132,7 @@ function onPath(tool: string): boolean {
 const HAS_TASKSET = onPath("taskset");
 
 /** The command line, pinned to `cpu` when taskset is available. */
-function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
+export function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
   return HAS_TASKSET ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
 }
 
@@ -138,10 +143,20 @@ function freePort(): number {
   return port;
 }
 
-class ServerProc {
+export interface StartOptions {
+  /** Start hakv with a V8 inspector (for a full GC before measuring). */
+  inspect?: boolean;
+  /** More directives for the command line, e.g. `--dir /tmp/x`. */
+  args?: string[];
+  /** How often to PING while waiting for the server to answer (default 50 ms). */
+  pollMs?: number;
+}
+
+export class ServerProc {
   readonly #child: Deno.ChildProcess;
   #log = "";
   #exited = false;
+  #startupMs = NaN;
   readonly #drained: Promise<unknown>;
 
   private constructor(
@@ -166,20 +181,25 @@ class ServerProc {
     this.#drained = Promise.all([sink(child.stdout), sink(child.stderr)]);
   }
 
-  static async start(name: ServerName, opts: { inspect?: boolean } = {}): Promise<ServerProc> {
+  static async start(name: ServerName, opts: StartOptions = {}): Promise<ServerProc> {
     const port = freePort();
+    const extra = opts.args ?? [];
+    const pollMs = opts.pollMs ?? 50;
     const inspectPort = name === "hakv" && opts.inspect ? freePort() : undefined;
     const [cmd, args] = name === "redis"
       ? pinned(0, "redis-server", [
         ...["--port", String(port), "--bind", "127.0.0.1"],
         ...["--save", "", "--appendonly", "no"],
+        ...extra,
       ])
       : pinned(0, Deno.execPath(), [
         ...["run", "-A", V8_FLAGS],
         ...(inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${inspectPort}`]),
         ...["main.ts", "server"],
         ...["--save", "", "--port", String(port), "--bind", "127.0.0.1"],
+        ...extra,
       ]);
+    const t0 = performance.now();
     const child = new Deno.Command(cmd, {
       args,
       cwd: ROOT,
@@ -196,15 +216,21 @@ class ServerProc {
         await using c = await RespClient.connect({ port });
         if ((await c.call("PING")) === "PONG") break;
       } catch {
-        // not listening yet
+        // not listening yet (a -LOADING reply is not a PONG either)
       }
       if (Date.now() > deadline) {
         await s.stop();
         throw new Error(`${name} did not answer PING within 20 s:\n${s.#log}`);
       }
-      await sleep(50);
+      await sleep(pollMs);
     }
+    s.#startupMs = performance.now() - t0;
     return s;
+  }
+
+  /** Milliseconds from spawning the process to its first PONG. */
+  get startupMs(): number {
+    return this.#startupMs;
   }
 
   get pid(): number {
@@ -320,7 +346,7 @@ const CLK_TCK = (() => {
   }
 })();
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -337,7 +363,7 @@ async function output(cmd: string, args: string[]): Promise<string> {
 
 // --- W1–W3: redis-benchmark ----------------------------------------------------------------
 
-interface Sample {
+export interface Sample {
   rps: number;
   p50: number;
   p99: number;
@@ -351,7 +377,7 @@ interface RunResult {
 }
 
 /** Parses `redis-benchmark --csv` by its header, so column order does not matter. */
-function parseCsv(text: string): Map<string, Sample> {
+export function parseCsv(text: string): Map<string, Sample> {
   const rows = text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith('"'));
   const cells = (line: string) => line.split(",").map((c) => c.replace(/^"|"$/g, ""));
   const header = cells(rows[0] ?? "");
@@ -399,7 +425,7 @@ async function benchRun(server: ServerProc, w: Workload, n: number): Promise<Run
 // --- W5: bulk load and bytes per key -----------------------------------------------------------
 
 /** Writes the load file once: SET key:%012d (16 bytes) to a 64-byte zero-padded number. */
-function loadFile(keys: number): Promise<string> {
+export function loadFile(keys: number): Promise<string> {
   return respFile(`load${keys}`, keys, (i) => {
     const n = String(i);
     return `*3\r\n$3\r\nSET\r\n$16\r\nkey:${n.padStart(12, "0")}\r\n$64\r\n${
@@ -440,7 +466,7 @@ async function respFile(
 }
 
 /** Streams a RESP file through `redis-cli --pipe`; the seconds it took. Fails on any error. */
-async function pipeInto(server: ServerProc, path: string): Promise<number> {
+export async function pipeInto(server: ServerProc, path: string): Promise<number> {
   const [cmd, args] = pinned(1, "redis-cli", ["-p", String(server.port), "--pipe"]);
   const child = new Deno.Command(cmd, {
     args,
@@ -567,34 +593,34 @@ async function collectionRun(
 
 // --- Reporting ---------------------------------------------------------------------------------
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function fmtInt(x: number): string {
+export function fmtInt(x: number): string {
   return Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a";
 }
 
-function fmt(x: number, digits: number): string {
+export function fmt(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "n/a";
 }
 
-function ratio(h: number, r: number): number {
+export function ratio(h: number, r: number): number {
   return Number.isFinite(h) && Number.isFinite(r) && r > 0 ? h / r : NaN;
 }
 
-function verdict(ok: boolean | undefined): string {
+export function verdict(ok: boolean | undefined): string {
   return ok === undefined ? "n/a" : ok ? "PASS" : "MISS";
 }
 
-interface Row {
+export interface Row {
   cells: string[];
 }
 
-function table(header: string[], rows: Row[]): string {
+export function table(header: string[], rows: Row[]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map((r) => line(r.cells))].join(
     "\n",
@@ -841,6 +867,10 @@ async function main(): Promise<void> {
     );
   }
 
+  if (opts.only.has(PERSIST_ID)) {
+    sections.push(await persistWorkload({ quick: opts.quick, runs: opts.runs, names, order }));
+  }
+
   const path = `${OUT_DIR}/last.md`;
   await Deno.writeTextFile(path, [...header, "", ...sections.flatMap((s) => [s, ""])].join("\n"));
   // deno fmt aligns the tables, and keeps `deno task check` (which sees .bench/) clean.
@@ -849,7 +879,7 @@ async function main(): Promise<void> {
   console.log("(written to .bench/last.md)");
 }
 
-function fmtRatio(x: number): string {
+export function fmtRatio(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(2)}x` : "n/a";
 }
 

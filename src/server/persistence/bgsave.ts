@@ -39,6 +39,8 @@ export class BackgroundSave {
   readonly #walker: SnapshotWalker;
   readonly #temp: string;
   #aborted = false;
+  /** The temp file exists because this save created it (only then is it ours to remove). */
+  #created = false;
 
   constructor(walker: SnapshotWalker, options: BackgroundSaveOptions) {
     this.#walker = walker;
@@ -54,6 +56,7 @@ export class BackgroundSave {
   abort(): void {
     this.#aborted = true;
     this.#walker.abandon();
+    if (!this.#created) return;
     try {
       Deno.removeSync(this.#temp);
     } catch {
@@ -67,6 +70,7 @@ export class BackgroundSave {
     let file: Deno.FsFile | null = null;
     try {
       file = await Deno.open(temp, { write: true, create: true, truncate: true });
+      this.#created = true;
       const delay = options.keyDelayMicros;
       let seen = options.activity();
       let busy = true;
@@ -105,10 +109,12 @@ export class BackgroundSave {
           // already closed
         }
       }
-      try {
-        await Deno.remove(temp);
-      } catch {
-        // never created, or already gone
+      if (this.#created) {
+        try {
+          await Deno.remove(temp);
+        } catch {
+          // already gone
+        }
       }
       throw this.#aborted ? new SaveAborted() : err;
     }

@@ -216,6 +216,11 @@ export class Persistence {
       this.abortBackground();
     }
     if (options.nosave || (!options.save && !this.hasSavePoints)) return true;
+    if (this.#loading !== null) {
+      // Half a dataset must never replace the whole one on disk.
+      log.warning("Not saving the final RDB snapshot: the dataset is still loading.");
+      return true;
+    }
     log.notice("Saving the final RDB snapshot before exiting.");
     if (this.saveNow()) return true;
     log.warning("Error trying to save the DB, can't exit.");

@@ -55,8 +55,9 @@ export interface SaveOptions {
 export function saveSnapshot(server: Server, options: SaveOptions = {}): void {
   const dir = options.dir ?? server.config.get("dir");
   const temp = `${dir}/temp-${Deno.pid}.rdb`;
+  // Opened outside the cleanup: a temp path that can't be opened (a directory, say) isn't ours.
+  const f = Deno.openSync(temp, { write: true, create: true, truncate: true });
   try {
-    const f = Deno.openSync(temp, { write: true, create: true, truncate: true });
     try {
       // Each 64 KB goes to the file as it fills, so the image is never whole in memory.
       const sink = (chunk: Uint8Array) => {
