@@ -24,8 +24,8 @@ interface TableWalk {
   readonly table: Table;
   /** The database the table belonged to at the start (its SELECTDB in the image). */
   readonly db: number;
-  /** Keys already written (or known absent) that the walk must skip; emptied when done. */
-  seen: Set<string>;
+  /** Keys a hook wrote (or found absent) ahead of the walk, which it must skip. */
+  hooked: Set<string>;
   done: boolean;
 }
 
@@ -60,6 +60,9 @@ export class SnapshotWalker {
   #db = -1;
   #finished = false;
   readonly #live: boolean;
+  /** Keys walked so far in the table being walked. */
+  readonly #walked = new WalkedKeys();
+  #walkedTable: TableWalk | null = null;
   /** Keys in the image so far, and keys the keyspace held at the start. */
   keysDone = 0;
   readonly keysTotal: number;
@@ -84,7 +87,7 @@ export class SnapshotWalker {
         keys += table.data.size;
         expires += table.expires.size;
         if (table.data.size === 0) continue;
-        const walk: TableWalk = { table, db, seen: new Set(), done: false };
+        const walk: TableWalk = { table, db, hooked: new Set(), done: false };
         this.#byTable.set(table, walk);
         this.#order.push(walk);
       }
@@ -112,8 +115,11 @@ export class SnapshotWalker {
     if (this.#finished) return;
     const table = this.#keyspace.table(db, key);
     const walk = this.#byTable.get(table);
-    if (walk === undefined || walk.done || walk.seen.has(key)) return;
-    walk.seen.add(key);
+    if (walk === undefined || walk.done || walk.hooked.has(key)) return;
+    walk.hooked.add(key);
+    // Walked already: nothing to write, but a live iterator visits a deleted and re-added key
+    // again, and `hooked` is what makes the walk skip it.
+    if (walk === this.#walkedTable && this.#walked.has(key)) return;
     const value = table.data.get(key);
     if (value !== undefined) this.#write(walk, key, value);
   }
@@ -128,13 +134,18 @@ export class SnapshotWalker {
     while (this.#at < this.#order.length) {
       const walk = this.#order[this.#at]!;
       if (this.#iter === null) {
+        if (this.#live) {
+          this.#walked.reset(walk.table.data.size);
+          this.#walkedTable = walk;
+        }
         // The first table of a database opens it: SELECTDB and the start-time sizes.
         if (this.#at === 0 || this.#order[this.#at - 1]!.db !== walk.db) {
           this.#selectDb(walk.db, true);
         }
         this.#iter = walk.table.data.keys();
       }
-      const seen = walk.seen;
+      const hooked = walk.hooked;
+      const walked = this.#walked;
       const live = this.#live;
       const data = walk.table.data;
       // Keys, not entries: no [key, value] array per key; the lookup costs less than the garbage.
@@ -142,8 +153,8 @@ export class SnapshotWalker {
         const key = r.value;
         const value = data.get(key)!;
         if (live) {
-          if (seen.has(key)) continue;
-          seen.add(key);
+          if (hooked.size > 0 && hooked.has(key)) continue;
+          walked.add(key);
         }
         this.#write(walk, key, value);
         if (++n >= maxKeys || (n % CLOCK_EVERY === 0 && performance.now() >= deadline)) {
@@ -151,7 +162,8 @@ export class SnapshotWalker {
         }
       }
       walk.done = true;
-      walk.seen = new Set();
+      walk.hooked = new Set();
+      this.#walkedTable = null;
       this.#byTable.delete(walk.table);
       this.#iter = null;
       this.#at++;
@@ -198,6 +210,70 @@ export class SnapshotWalker {
     writeEntry(this.#writer, key, value, at);
     this.keysDone++;
   }
+}
+
+/**
+ * A set of the keys walked in one table, for `beforeWrite` to tell walked keys from keys still
+ * ahead: open addressing over a typed array of indexes into a key array, both reused from table
+ * to table. A Set here grew to the table's size and was dropped per table, garbage V8 then kept
+ * in the process's RSS during a save.
+ */
+class WalkedKeys {
+  #keys: string[] = [];
+  #slots = new Int32Array(0);
+  #mask = 0;
+  #n = 0;
+
+  /** Empties the set, sized for `expected` keys. */
+  reset(expected: number): void {
+    let size = 16;
+    while (size < expected * 2) size *= 2;
+    if (this.#slots.length !== size) this.#slots = new Int32Array(size);
+    this.#slots.fill(-1);
+    this.#mask = size - 1;
+    this.#n = 0;
+  }
+
+  add(key: string): void {
+    if ((this.#n + 1) * 2 > this.#slots.length) this.#grow();
+    const slots = this.#slots;
+    let i = hashKey(key) & this.#mask;
+    while (slots[i] !== -1) i = (i + 1) & this.#mask;
+    slots[i] = this.#n;
+    this.#keys[this.#n++] = key;
+  }
+
+  has(key: string): boolean {
+    const slots = this.#slots;
+    if (slots.length === 0) return false;
+    for (let i = hashKey(key) & this.#mask;; i = (i + 1) & this.#mask) {
+      const at = slots[i]!;
+      if (at === -1) return false;
+      if (this.#keys[at] === key) return true;
+    }
+  }
+
+  #grow(): void {
+    const n = this.#n;
+    this.reset(Math.max(8, n * 2));
+    const keys = this.#keys;
+    for (let k = 0; k < n; k++) {
+      let i = hashKey(keys[k]!) & this.#mask;
+      while (this.#slots[i] !== -1) i = (i + 1) & this.#mask;
+      this.#slots[i] = k;
+    }
+    this.#n = n;
+  }
+}
+
+/** FNV-1a over a key's length, first 16 and last 16 chars: cheap for long keys, spread enough. */
+function hashKey(key: string): number {
+  const n = key.length;
+  let h = 0x811c9dc5 ^ n;
+  const head = Math.min(n, 16);
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = Math.max(head, n - 16); i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 /** One key's RDB entry: expiry, type, key, value (collections in their plain encodings). */
