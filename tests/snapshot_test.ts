@@ -256,6 +256,33 @@ Deno.test("a db index the server doesn't have is refused with a clear error", as
   }
 });
 
+Deno.test("a key the file holds twice is refused as Redis refuses it; MERGE-style loads replace", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const w = new RdbWriter();
+    w.header();
+    w.selectDb(3);
+    w.stringEntry("k", "first");
+    w.listEntry("other", ["a"]);
+    w.stringEntry("k", "second");
+    w.end();
+    const path = `${dir}/dump.rdb`;
+    await Deno.writeFile(path, w.bytes());
+    await using t = new InProcess();
+    assert.throws(
+      () => loadSnapshot(t.server, path),
+      (e: unknown) =>
+        e instanceof SnapshotError && e.message === "RDB has duplicated key 'k' in DB 3",
+    );
+    await using u = new InProcess();
+    assert.deepEqual(loadSnapshot(u.server, path, { replace: true }), { keys: 3, expired: 0 });
+    await u.run("SELECT", 3);
+    assert.equal(await u.run("GET", "k"), "second");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** Starts hakv on `dir` expecting it to fail; returns its exit code and output. */
 async function failedStart(dir: string): Promise<{ code: number; output: string }> {
   const child = new Deno.Command(Deno.execPath(), {

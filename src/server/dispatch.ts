@@ -165,6 +165,13 @@ function exec(server: Server, c: Client, cmd: Command, argv: Argv): void | Promi
   const w = c.w;
   const start = performance.now();
   server.watches.checkExpired(c);
+  // Writes queued before a background save failed are refused as a whole, as in Redis.
+  if (!tx.aborted && tx.write !== null && server.refuseWrites) {
+    w.error(`EXECABORT Transaction discarded because of: ${MISCONF}`);
+    server.watches.resetClient(c);
+    execDone(server, c, cmd, argv, start, true);
+    return;
+  }
   if (tx.aborted || c.dirtyCas) {
     if (tx.aborted) w.error(EXECABORT);
     else w.nilArray();

@@ -329,7 +329,7 @@ function debugReload(c: Client, argv: Argv, server: Server): void {
   }
   let loaded;
   try {
-    loaded = loadSnapshot(server, path);
+    loaded = loadSnapshot(server, path, { replace: merge });
   } catch (err) {
     log.warning(err instanceof Error ? err.message : String(err));
     loaded = null;

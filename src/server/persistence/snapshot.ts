@@ -110,12 +110,17 @@ export function readSnapshotFile(path: string): Uint8Array | null {
 
 /**
  * Loads the RDB file at `path` into the keyspace in one go. A missing file loads nothing and
- * returns null. Throws SnapshotError for a corrupt file or a db index the server doesn't have.
+ * returns null. Throws SnapshotError for a corrupt file, a db index the server doesn't have, or
+ * a key already in memory unless `replace` (DEBUG RELOAD MERGE) lets the file's value win.
  */
-export function loadSnapshot(server: Server, path: string): LoadResult | null {
+export function loadSnapshot(
+  server: Server,
+  path: string,
+  options: { replace?: boolean } = {},
+): LoadResult | null {
   const bytes = readSnapshotFile(path);
   if (bytes === null) return null;
-  const loader = new SnapshotLoader(server, bytes, path);
+  const loader = new SnapshotLoader(server, bytes, path, options);
   for (;;) {
     const done = loader.step(Infinity);
     if (done !== null) return done;
@@ -134,7 +139,13 @@ export class SnapshotLoader {
   /** Bytes in the image. */
   readonly total: number;
 
-  constructor(server: Server, bytes: Uint8Array, path: string) {
+  constructor(
+    server: Server,
+    bytes: Uint8Array,
+    path: string,
+    options: { replace?: boolean } = {},
+  ) {
+    const replace = options.replace ?? false;
     this.#server = server;
     this.#path = path;
     this.total = bytes.length;
@@ -164,7 +175,12 @@ export class SnapshotLoader {
         }
         // Straight into the table: Db.set's expiry check and hooks are for commands.
         const t = ks.table(db, key);
+        const before = t.data.size;
         t.data.set(key, toValue(value, setMax, hashLimits, zLimits));
+        // A key the file holds twice: Redis refuses the file. (The size check costs no lookup.)
+        if (t.data.size === before && !replace) {
+          throw new SnapshotError(`RDB has duplicated key '${key}' in DB ${db}`);
+        }
         if (expireAt !== undefined) t.expires.set(key, expireAt);
         else if (t.expires.size > 0) t.expires.delete(key);
         result.keys++;
