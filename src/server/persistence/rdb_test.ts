@@ -488,3 +488,73 @@ Deno.test("our bytes equal redis-server's for a one-key-per-db file without LZF"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("packed collection entries (quicklist, intset, hash and zset listpacks) read back and load into redis-server with Redis's encodings", async () => {
+  const big = "x".repeat(5000); // two of these overflow one 8 KB quicklist node
+  const list = ["a", "12", "-7", big, big, "9223372036854775807", ""];
+  const ints = ["-9223372036854775808", "-1", "0", "70000", "9223372036854775807"];
+  const hash = ["f", "v", "n", "123", "e", ""];
+  const zset: [string, number][] = [
+    ["m1", -Infinity],
+    ["m2", -0],
+    ["m3", 1.5],
+    ["m4", 3],
+    [
+      "m5",
+      1e20,
+    ],
+    ["m6", 2 ** 53],
+    ["m7", Infinity],
+  ];
+  const w = new RdbWriter();
+  w.header();
+  w.selectDb(0);
+  w.quicklistEntry("l", list);
+  w.intsetEntry("s", ints);
+  w.hashListpackEntry("h", hash);
+  w.zsetListpackEntry("z", zset);
+  w.end();
+  const bytes = w.bytes();
+  const got = new Map<string, unknown>();
+  readRdb(bytes, (_db, key, value) => got.set(key, value));
+  assert.deepEqual(got.get("l"), { type: "list", items: list });
+  assert.deepEqual(got.get("s"), { type: "set", members: ints });
+  assert.deepEqual(got.get("h"), { type: "hash", pairs: hash });
+  assert.deepEqual(got.get("z"), { type: "zset", pairs: zset });
+
+  if (!requireTool("redis-server")) return;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/dump.rdb`, bytes);
+    await using redis = await spawnRedis(["--dir", dir, "--dbfilename", "dump.rdb"]);
+    await using c = await redis.client();
+    assert.deepEqual(await c.command("LRANGE", "l", 0, -1), list);
+    assert.deepEqual(await c.command("OBJECT", "ENCODING", "l"), "quicklist");
+    assert.deepEqual(
+      ((await c.command("SMEMBERS", "s")) as string[]).sort(),
+      [...ints].sort(),
+    );
+    assert.equal(await c.command("OBJECT", "ENCODING", "s"), "intset");
+    assert.deepEqual(await c.command("HGETALL", "h"), hash);
+    assert.equal(await c.command("OBJECT", "ENCODING", "h"), "listpack");
+    assert.deepEqual(await c.command("ZRANGE", "z", 0, -1, "WITHSCORES"), [
+      "m1",
+      "-inf",
+      "m2",
+      "-0",
+      "m3",
+      "1.5",
+      "m4",
+      "3",
+      "m5",
+      "1e+20",
+      "m6",
+      "9007199254740992",
+      "m7",
+      "inf",
+    ]);
+    assert.equal(await c.command("OBJECT", "ENCODING", "z"), "listpack");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

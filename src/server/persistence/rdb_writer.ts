@@ -3,10 +3,14 @@
 // running CRC-64 of everything written. Encodes lengths, strings the way Redis chooses their
 // encoding (small canonical integers, LZF for long compressible strings, else raw), the header,
 // aux fields, db selectors, expiries, entries of every data type but streams, EOF and the
-// checksum footer. Collections use the plain (non-packed) encodings, which every Redis since
-// 2.x loads and re-encodes compactly itself: list 1, set 2, hash 4, zset 5 (binary scores).
+// checksum footer. Collections have both Redis 7.0's packed encodings (quicklist 18, intset 11,
+// hash listpack 16, zset listpack 17), which snapshots use, and the plain ones every Redis
+// since 2.x loads (list 1, set 2, hash 4, zset 5 with binary scores).
 import { Crc64 } from "./crc64.ts";
 import { lzfCompressInto } from "./lzf.ts";
+import { encodeListpack } from "./listpack.ts";
+import { encodeIntset } from "./intset.ts";
+import { formatDouble } from "../../resp/mod.ts";
 import {
   RDB_32BITLEN,
   RDB_64BITLEN,
@@ -24,6 +28,11 @@ import {
   RDB_OPCODE_SELECTDB,
   RDB_TYPE_HASH,
   RDB_TYPE_LIST,
+  RDB_TYPE_LIST_QUICKLIST_2,
+  RDB_TYPE_HASH_LISTPACK,
+  RDB_TYPE_SET_INTSET,
+  RDB_TYPE_ZSET_LISTPACK,
+  QUICKLIST_NODE_PACKED,
   RDB_TYPE_SET,
   RDB_TYPE_STRING,
   RDB_TYPE_ZSET_2,
@@ -32,6 +41,8 @@ import {
 import { MutableString, type StringValue } from "../../engine/values.ts";
 
 const CHUNK_SIZE = 64 * 1024;
+/** Listpack bytes per quicklist node: Redis's default list-max-listpack-size -2. */
+const QUICKLIST_NODE_BYTES = 8192;
 
 export interface RdbWriterOptions {
   /** LZF-compress long strings (Redis's rdbcompression, default on). */
@@ -253,6 +264,72 @@ export class RdbWriter {
     this.byte(RDB_TYPE_ZSET_2);
     this.string(key);
     this.#scored(pairs);
+  }
+
+  /**
+   * A list as Redis 7.0 writes one (type 18): quicklist nodes, each a listpack of about 8 KB at
+   * most (list-max-listpack-size -2), compressed like any string.
+   */
+  quicklistEntry(key: string, items: readonly string[], expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_LIST_QUICKLIST_2);
+    this.string(key);
+    const nodes: string[][] = [];
+    let node: string[] = [];
+    let bytes = 0;
+    for (const s of items) {
+      // An entry costs its bytes plus at most 11 for its header and back-length.
+      const cost = s.length + 11;
+      if (node.length > 0 && bytes + cost > QUICKLIST_NODE_BYTES) {
+        nodes.push(node);
+        node = [];
+        bytes = 0;
+      }
+      node.push(s);
+      bytes += cost;
+    }
+    if (node.length > 0) nodes.push(node);
+    this.length(nodes.length);
+    for (const n of nodes) {
+      this.length(QUICKLIST_NODE_PACKED);
+      this.string(encodeListpack(n));
+    }
+  }
+
+  /** A set of integers (type 11): one intset, as Redis writes a set with that encoding. */
+  intsetEntry(key: string, members: readonly string[], expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_SET_INTSET);
+    this.string(key);
+    this.string(encodeIntset(members.map(BigInt)));
+  }
+
+  /** A small hash (type 16): one listpack of field, value, field, value... */
+  hashListpackEntry(key: string, pairs: readonly string[], expireAtMs?: number): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_HASH_LISTPACK);
+    this.string(key);
+    this.string(encodeListpack(pairs));
+  }
+
+  /**
+   * A small sorted set (type 17): one listpack of member, score... in score order, scores as
+   * Redis prints them into a listpack (integers as integers, else %.17g).
+   */
+  zsetListpackEntry(
+    key: string,
+    pairs: readonly (readonly [string, number])[],
+    expireAtMs?: number,
+  ): void {
+    if (expireAtMs !== undefined) this.expireMs(expireAtMs);
+    this.byte(RDB_TYPE_ZSET_LISTPACK);
+    this.string(key);
+    const flat: string[] = [];
+    for (const [m, score] of pairs) {
+      if (Number.isNaN(score)) throw new RangeError("zset score is NaN");
+      flat.push(m, formatDouble(score));
+    }
+    this.string(encodeListpack(flat));
   }
 
   /** A value without key or expiry, as DUMP payloads hold it: type byte then encoding. */

@@ -276,7 +276,11 @@ function hashKey(key: string): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** One key's RDB entry: expiry, type, key, value (collections in their plain encodings). */
+/**
+ * One key's RDB entry: expiry, type, key, value. Collections go in the encoding Redis 7.0 would
+ * write for them: lists as quicklists of listpacks, small hashes and sorted sets as one
+ * listpack, integer sets as an intset, the rest in the plain encodings.
+ */
 export function writeEntry(w: RdbWriter, key: string, value: Value, at: number | undefined): void {
   if (isString(value)) {
     w.stringEntry(key, value as StringValue, at);
@@ -285,16 +289,20 @@ export function writeEntry(w: RdbWriter, key: string, value: Value, at: number |
   const c = value as Collection;
   switch (c.type) {
     case "list":
-      w.listEntry(key, [...(c as ListValue).values()], at);
+      w.quicklistEntry(key, [...(c as ListValue).values()], at);
       return;
     case "set":
-      w.setEntry(key, (c as SetValue).toArray(), at);
+      if (c.encoding() === "intset") w.intsetEntry(key, (c as SetValue).toArray(), at);
+      else w.setEntry(key, (c as SetValue).toArray(), at);
       return;
     case "hash":
-      w.hashEntry(key, (c as HashValue).flat(), at);
+      if (c.encoding() === "listpack") w.hashListpackEntry(key, (c as HashValue).flat(), at);
+      else w.hashEntry(key, (c as HashValue).flat(), at);
       return;
     case "zset":
-      w.zsetEntry(key, [...(c as ZSetValue).entries()], at);
+      if (c.encoding() === "listpack") {
+        w.zsetListpackEntry(key, [...(c as ZSetValue).entries()], at);
+      } else w.zsetEntry(key, [...(c as ZSetValue).entries()], at);
       return;
   }
 }
