@@ -142,6 +142,12 @@ export class SnapshotWalker {
         if (this.#at === 0 || this.#order[this.#at - 1]!.db !== walk.db) {
           this.#selectDb(walk.db, true);
         }
+        if (!this.#live && deadline === Infinity && maxKeys === Infinity) {
+          // SAVE: nothing writes meanwhile, so a plain loop over the entries does.
+          for (const [key, value] of walk.table.data) this.#write(walk, key, value);
+          this.#at++;
+          continue;
+        }
         this.#iter = walk.table.data.keys();
       }
       const hooked = walk.hooked;
