@@ -22,10 +22,13 @@ export const BGSAVE_IN_PROGRESS = "ERR Background save already in progress";
 /** After a failed background save, save points wait this long before trying again (Redis's). */
 const RETRY_DELAY_S = 5;
 /**
- * Bytes loaded between turns of the event loop, so a client connecting during loading gets its
- * -LOADING within ~10 ms (Redis's loading-process-events-interval-bytes is 2 MB of C).
+ * Loading runs in slices of about this many milliseconds (read 64 KB at a time), then lets the
+ * event loop answer clients (-LOADING) with a timer: the only yield that lets sockets in (a
+ * message or setImmediate starves them), and one that costs ~2 ms a turn in Deno, so slices
+ * are long enough to keep that near 4% of the load.
  */
-const LOAD_SLICE_BYTES = 256 * 1024;
+const LOAD_SLICE_MS = 50;
+const LOAD_STEP_BYTES = 64 * 1024;
 
 /** What BGSAVE replied: started, scheduled, or an error text. */
 export type BgsaveReply = "started" | "scheduled" | { error: string };
@@ -254,7 +257,11 @@ export class Persistence {
     this.#updateGate();
     try {
       for (;;) {
-        const result = loader.step(LOAD_SLICE_BYTES);
+        const deadline = performance.now() + LOAD_SLICE_MS;
+        let result = loader.step(LOAD_STEP_BYTES);
+        while (result === null && performance.now() < deadline) {
+          result = loader.step(LOAD_STEP_BYTES);
+        }
         if (result !== null) {
           this.lastLoadKeys = result.keys;
           this.lastLoadExpired = result.expired;
