@@ -186,7 +186,7 @@ Deno.test({
     }
     const events = async (c: RespClient): Promise<string[][]> => {
       const sub = c === pair.redis ? await pair.redisProc.client() : await pair.hakvProc.client();
-      // RESP3, so event messages arrive as pushes: the client keeps none it isn't waiting for.
+      // RESP3, so event messages arrive as pushes, handed to onPush as they come.
       await sub.call("HELLO", 3);
       const out: string[][] = [];
       let subscribed = false;
@@ -194,7 +194,7 @@ Deno.test({
         if (items[0] === "pmessage") out.push([String(items[2]), String(items[3])]);
         else if (items[0] === "psubscribe") subscribed = true;
       };
-      // The confirmation is a push too, so this call never gets a reply of its own.
+      // The confirmation is a push too: wait for it before causing events.
       sub.call("PSUBSCRIBE", "__keyevent@0__:*").catch(() => {});
       await waitFor(() => subscribed);
       await c.call("SET", "x", "1");

@@ -12,6 +12,7 @@ import { encodeListpack } from "./listpack.ts";
 import { encodeIntset } from "./intset.ts";
 import { formatDouble } from "../../resp/mod.ts";
 import {
+  QUICKLIST_NODE_PACKED,
   RDB_32BITLEN,
   RDB_64BITLEN,
   RDB_ENC_INT16,
@@ -27,15 +28,14 @@ import {
   RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB,
   RDB_TYPE_HASH,
+  RDB_TYPE_HASH_LISTPACK,
   RDB_TYPE_LIST,
   RDB_TYPE_LIST_QUICKLIST_2,
-  RDB_TYPE_HASH_LISTPACK,
-  RDB_TYPE_SET_INTSET,
-  RDB_TYPE_ZSET_LISTPACK,
-  QUICKLIST_NODE_PACKED,
   RDB_TYPE_SET,
+  RDB_TYPE_SET_INTSET,
   RDB_TYPE_STRING,
   RDB_TYPE_ZSET_2,
+  RDB_TYPE_ZSET_LISTPACK,
   RDB_VERSION,
 } from "./rdb_format.ts";
 import { MutableString, type StringValue } from "../../engine/values.ts";
