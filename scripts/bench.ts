@@ -13,10 +13,14 @@
 // _bench_persist.ts): persistence on W5's dataset, each server on its own temp `--dir`: SAVE
 // time and dump size, restart from spawn to the first PONG, and `redis-benchmark -t set` with
 // and without BGSAVE running back to back (SET p99, peak RSS of the server and its fork).
-// `--quick` runs W7 on 100k keys.
+// W8 (in _bench_repl.ts): replication on W5's dataset: full sync time from a fresh replica's
+// spawn to link up with every key (redis -> redis, hakv -> redis, hakv -> hakv), and
+// `redis-benchmark -t set` on the master alone and while replicas full-sync back to back (rps,
+// p99, peak RSS of the master and its fork). `--quick` runs W7 and W8 on 100k keys.
 import { RespClient } from "../src/client/mod.ts";
 import { V8_FLAGS } from "../src/server/runtime.ts";
 import { PERSIST_ID, persistWorkload } from "./_bench_persist.ts";
+import { REPL_ID, replWorkload } from "./_bench_repl.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT_DIR = `${ROOT}.bench`;
@@ -71,7 +75,7 @@ const WORKLOADS: Workload[] = [
     quickN: 50_000,
   },
 ];
-const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5", "W6", PERSIST_ID];
+const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5", "W6", PERSIST_ID, REPL_ID];
 
 interface Options {
   quick: boolean;
@@ -150,6 +154,8 @@ export interface StartOptions {
   args?: string[];
   /** How often to PING while waiting for the server to answer (default 50 ms). */
   pollMs?: number;
+  /** The CPU to pin the server to (default 0; W8's replicas take 1). */
+  cpu?: number;
 }
 
 export class ServerProc {
@@ -186,13 +192,14 @@ export class ServerProc {
     const extra = opts.args ?? [];
     const pollMs = opts.pollMs ?? 50;
     const inspectPort = name === "hakv" && opts.inspect ? freePort() : undefined;
+    const cpu = opts.cpu ?? 0;
     const [cmd, args] = name === "redis"
-      ? pinned(0, "redis-server", [
+      ? pinned(cpu, "redis-server", [
         ...["--port", String(port), "--bind", "127.0.0.1"],
         ...["--save", "", "--appendonly", "no"],
         ...extra,
       ])
-      : pinned(0, Deno.execPath(), [
+      : pinned(cpu, Deno.execPath(), [
         ...["run", "-A", V8_FLAGS],
         ...(inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${inspectPort}`]),
         ...["main.ts", "server"],
@@ -869,6 +876,10 @@ async function main(): Promise<void> {
 
   if (opts.only.has(PERSIST_ID)) {
     sections.push(await persistWorkload({ quick: opts.quick, runs: opts.runs, names, order }));
+  }
+
+  if (opts.only.has(REPL_ID)) {
+    sections.push(await replWorkload({ quick: opts.quick, runs: opts.runs, names, order }));
   }
 
   const path = `${OUT_DIR}/last.md`;

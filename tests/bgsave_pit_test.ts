@@ -9,17 +9,11 @@ import { InProcess } from "./_harness.ts";
 import { encodeSnapshot, snapshotWalker } from "../src/server/persistence/snapshot.ts";
 import { type RdbValue, readRdb } from "../src/server/persistence/rdb_reader.ts";
 import type { SnapshotWalker } from "../src/server/persistence/walker.ts";
+import { concatBytes } from "../src/resp/mod.ts";
 
 /** db/key -> [value normalized, expiry] of an RDB image. */
 function contents(chunks: Uint8Array[]): Map<string, string> {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const bytes = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
+  const bytes = concatBytes(chunks);
   const out = new Map<string, string>();
   readRdb(bytes, (db, key, value, expireAt) => {
     const id = `${db}/${key}`;

@@ -60,7 +60,9 @@ const walks = new WeakMap<Map<string, Value>, Iterator<string>>();
  */
 export function randomKey(db: Db): string | undefined {
   const shards = db.keyspace.shards;
-  while (true) {
+  // A replica never removes expired keys itself, so a database of only expired keys would loop
+  // for ever: after 100 tries it answers with an expired key, as Redis does.
+  for (let tries = 0;; tries++) {
     const total = db.size;
     if (total === 0) return undefined;
     let pick = Math.floor(Math.random() * total);
@@ -77,7 +79,10 @@ export function randomKey(db: Db): string | undefined {
     const key = sample(table.data, pick);
     if (key === undefined) continue;
     // `get` removes the key if its TTL passed; then try again.
-    if (table.expires.size > 0 && db.get(key) === undefined) continue;
+    if (table.expires.size > 0 && db.get(key) === undefined) {
+      if (db.keyspace.replica !== 0 && tries >= 100) return key;
+      continue;
+    }
     return key;
   }
 }

@@ -46,6 +46,12 @@ export class Keyspace {
   hits = 0;
   misses = 0;
   expiredKeys = 0;
+  /**
+   * Expiry on a replica (Redis 7): keys go only when the master's DEL says so. 0: a master,
+   * expired keys are removed when met. 1: a replica, expired keys read as missing but stay.
+   * 2: a replica applying its master's stream, which sees them as the master still did.
+   */
+  replica: 0 | 1 | 2 = 0;
 
   constructor(options: KeyspaceOptions) {
     const n = Math.max(1, Math.floor(options.shards));
@@ -107,6 +113,7 @@ export class Db {
   #expireIfNeeded(t: Table, key: string, now: number): boolean {
     const at = t.expires.get(key);
     if (at === undefined || at > now) return false;
+    if (this.keyspace.replica !== 0) return this.keyspace.replica === 1;
     t.data.delete(key);
     t.expires.delete(key);
     this.keyspace.expiredKeys++;

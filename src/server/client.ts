@@ -29,6 +29,15 @@ export class Client {
   /** Close now, dropping pending replies. */
   closed = false;
   monitor = false;
+  /** This connection is a replica's link (PSYNC/SYNC): it gets the replication stream. */
+  replica = false;
+  /** This client applies the stream from this node's master (a replica's link). */
+  master = false;
+  /** What the replica announced with REPLCONF before PSYNC: listening-port, capa eof. */
+  replPort = 0;
+  /** The replication offset just after this client's last propagated write (for WAIT). */
+  replOffset = 0;
+  replCapaEof = false;
   noEvict = false;
   lastCommand = "NULL";
   /** Bytes of the query buffer and of pending output, for CLIENT LIST. */
@@ -83,6 +92,8 @@ export class Client {
   /** Flags as CLIENT LIST prints them, in Redis's order. */
   flags(): string {
     let f = "";
+    if (this.replica) f += "S";
+    if (this.master) f += "M";
     if (this.monitor) f += "O";
     if (this.subscriptionCount > 0) f += "P";
     if (this.multi !== null) f += "x";

@@ -10,6 +10,8 @@ import { DEBUG_NOT_ALLOWED, EXECABORT, NOT_IN_MULTI } from "./multi.ts";
 import { allowedBy } from "./handlers/_access.ts";
 import { subscribedRefusal } from "./pubsub.ts";
 import { LOADING, MISCONF } from "./persistence/mod.ts";
+import { NOREPLICAS } from "./replication/mod.ts";
+import { replicaRefusal } from "./replication/replica.ts";
 import type { SnapshotWalker } from "./persistence/walker.ts";
 import type { Server } from "./server.ts";
 
@@ -61,6 +63,11 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
   if (!arityOk(cmd.spec.arity, argv.length)) {
     return reject(server, c, cmd, arityError(cmd.fullName));
   }
+  // A replica: READONLY writes, MASTERDOWN while the link is down (replica-serve-stale-data no).
+  if (server.replicaGate) {
+    const refusal = replicaRefusal(server, c, cmd);
+    if (refusal !== null) return reject(server, c, cmd, refusal);
+  }
   if (c.subscriptionCount > 0 && c.protocol === 2) {
     const refusal = subscribedRefusal(c, cmd);
     if (refusal !== null) return reject(server, c, cmd, refusal);
@@ -68,6 +75,7 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
   if (server.refuseWrites && (cmd.isWrite || cmd.fullName === "ping")) {
     return reject(server, c, cmd, MISCONF);
   }
+  if (server.noReplicas && cmd.isWrite) return reject(server, c, cmd, NOREPLICAS);
   if (server.loadingData && !cmd.flags.has("loading")) return reject(server, c, cmd, LOADING);
   // The one check the common path pays for transactions.
   if (c.multi !== null) return inMulti(server, c, cmd, argv);
@@ -96,7 +104,12 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
   if (server.snapshot !== null && cmd.isWrite) beforeCommand(server.snapshot, c, cmd, argv);
   const mark = server.batchClock;
   const start = mark >= 0 ? mark : performance.now();
+  const dirty = server.dirty;
+  if (server.repl.active) server.repl.beginCommand();
   const result = handler(c, argv, server);
+  // What changed data goes to replicas and the backlog: as it was sent, or as the handler
+  // rewrote it (replication/mod.ts `rewrite`).
+  if (server.repl.active) propagate(server, c, argv, dirty);
   const end = performance.now();
   if (mark >= 0) server.batchClock = end;
   const micros = Math.round((end - start) * 1000);
@@ -121,6 +134,15 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
     server.logSlow(c, argv, micros, cmd);
   }
   return result;
+}
+
+function propagate(server: Server, c: Client, argv: Argv, dirty: number): void {
+  const rewrites = server.repl.takeRewrites();
+  if (rewrites !== null) {
+    for (const args of rewrites) server.repl.propagate(c.dbIndex, args);
+  } else if (server.dirty !== dirty) server.repl.propagate(c.dbIndex, argv.strings());
+  // Inside EXEC the offset moves at its end; WAIT after EXEC covers it either way.
+  if (server.repl.endCommand() > 0 || server.dirty !== dirty) c.replOffset = server.repl.offset;
 }
 
 /** A background save copies the old values of the keys a write names before it runs. */
@@ -166,8 +188,9 @@ function exec(server: Server, c: Client, cmd: Command, argv: Argv): void | Promi
   const start = performance.now();
   server.watches.checkExpired(c);
   // Writes queued before a background save failed are refused as a whole, as in Redis.
-  if (!tx.aborted && tx.write !== null && server.refuseWrites) {
-    w.error(`EXECABORT Transaction discarded because of: ${MISCONF}`);
+  if (!tx.aborted && tx.write !== null && (server.refuseWrites || server.noReplicas)) {
+    const why = server.refuseWrites ? MISCONF : NOREPLICAS;
+    w.error(`EXECABORT Transaction discarded because of: ${why}`);
     server.watches.resetClient(c);
     execDone(server, c, cmd, argv, start, true);
     return;
@@ -183,14 +206,17 @@ function exec(server: Server, c: Client, cmd: Command, argv: Argv): void | Promi
   server.watches.resetClient(c);
   w.array(tx.count);
   c.inExec = true;
+  server.repl.beginTransaction();
   const pending = runQueued(server, c, tx.commands, tx.args, 0);
   if (pending === undefined) {
     c.inExec = false;
+    server.repl.endTransaction();
     execDone(server, c, cmd, argv, start, false);
     return;
   }
   return pending.then(() => {
     c.inExec = false;
+    server.repl.endTransaction();
     execDone(server, c, cmd, argv, start, false);
   });
 }

@@ -378,9 +378,9 @@ function statsSection(server: Server): Fields {
     ["instantaneous_input_repl_kbps", "0.00"],
     ["instantaneous_output_repl_kbps", "0.00"],
     ["rejected_connections", st.rejectedConnections],
-    ["sync_full", 0],
-    ["sync_partial_ok", 0],
-    ["sync_partial_err", 0],
+    ["sync_full", server.repl.syncFull],
+    ["sync_partial_ok", server.repl.syncPartialOk],
+    ["sync_partial_err", server.repl.syncPartialErr],
     ["expired_keys", ks.expiredKeys],
     ["expired_stale_perc", "0.00"],
     ["expired_time_cap_reached_count", 0],
@@ -419,33 +419,12 @@ function statsSection(server: Server): Fields {
   ];
 }
 
-/** This node's replication id until the replication layer owns one. */
-const REPL_IDS = new WeakMap<Server, string>();
-
-export function replicationId(server: Server): string {
-  let id = REPL_IDS.get(server);
-  if (id === undefined) {
-    const bytes = crypto.getRandomValues(new Uint8Array(20));
-    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    REPL_IDS.set(server, id);
-  }
-  return id;
-}
-
 function replicationSection(server: Server): Fields {
-  return [
-    ["role", "master"],
-    ["connected_slaves", 0],
-    ["master_failover_state", "no-failover"],
-    ["master_replid", replicationId(server)],
-    ["master_replid2", "0".repeat(40)],
-    ["master_repl_offset", 0],
-    ["second_repl_offset", -1],
-    ["repl_backlog_active", 0],
-    ["repl_backlog_size", server.config.get("repl-backlog-size")],
-    ["repl_backlog_first_byte_offset", 0],
-    ["repl_backlog_histlen", 0],
-  ];
+  const fields = server.repl.infoFields();
+  const f = server.replicaOf;
+  // A replica's own fields go between role and connected_slaves, as in Redis.
+  if (f === null) return fields;
+  return [["role", "slave"], ...f.infoFields(), ...fields.slice(1)];
 }
 
 /** CPU seconds (user, system) of the process, its children and the main thread. */

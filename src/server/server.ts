@@ -19,6 +19,8 @@ import { Watches } from "./multi.ts";
 import { NOTIFY_EXPIRED, type NotifyClass, notifyKeyspaceEvent } from "./notify.ts";
 import { PubSub } from "./pubsub.ts";
 import { Persistence } from "./persistence/mod.ts";
+import { Replication } from "./replication/mod.ts";
+import { follow, type Follower, refreshReplicaGate } from "./replication/replica.ts";
 import type { SnapshotWalker } from "./persistence/walker.ts";
 
 export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
@@ -58,6 +60,7 @@ export class Server {
   #listening = false;
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | undefined;
+  #lastReplPing = Date.now();
   #pause: Pause | null = null;
   #renamed = new Map<string, Command | null>();
   readonly #byLength: { name: string; cmd: Command }[][] = [];
@@ -90,6 +93,12 @@ export class Server {
   dirty = 0;
   /** Saves, save points, loading (persistence/mod.ts). */
   readonly persistence: Persistence;
+  /** The master side of replication: id, offset, backlog, replicas (replication/mod.ts). */
+  readonly repl: Replication;
+  /** The master this node replicates (replication/replica.ts); null on a master. */
+  replicaOf: Follower | null = null;
+  /** A replica that may refuse commands (READONLY, MASTERDOWN): dispatch asks replica.ts. */
+  replicaGate = false;
   /**
    * The background save's walk while it runs: every write must call `beforeWrite` for each key
    * it changes first (dispatch does it for the keys a command names).
@@ -97,6 +106,8 @@ export class Server {
   snapshot: SnapshotWalker | null = null;
   /** After a failed background save with stop-writes-on-bgsave-error: refuse writes (MISCONF). */
   refuseWrites = false;
+  /** min-replicas-to-write is set and fewer good replicas are connected: refuse writes. */
+  noReplicas = false;
   /** While the dataset loads at start-up: refuse commands without the `loading` flag. */
   loadingData = false;
   /** Settles when start-up loading ends; rejects if the dump could not be loaded. */
@@ -116,6 +127,8 @@ export class Server {
     this.blocking = new Blocking(this);
     this.keyspace.onStored = (db, key) => this.blocking.signalReady(db, key);
     this.keyspace.onExpired = (db, key) => {
+      // Replicas never expire keys themselves: the master's DEL does it.
+      this.repl.propagate(db, ["DEL", key]);
       this.watches.expired(db, key);
       this.notify(NOTIFY_EXPIRED, "expired", key, db);
     };
@@ -136,6 +149,9 @@ export class Server {
     });
     config.watch("hz", () => this.#scheduleCron());
     this.persistence = new Persistence(this);
+    this.repl = new Replication(this);
+    config.watch("replica-read-only", () => refreshReplicaGate(this));
+    config.watch("replica-serve-stale-data", () => refreshReplicaGate(this));
     for (const [from, to] of config.renames) {
       this.#renamed.set(from, null);
       if (to !== "") this.#renamed.set(to, this.registry.get(from) ?? null);
@@ -210,6 +226,8 @@ export class Server {
     this.pubsub.removeClient(c);
     this.blocking.removeClient(c);
     this.watches.resetClient(c);
+    if (c.replica) this.repl.clientGone(c);
+    this.repl.waits.removeClient(c);
   }
 
   // --- What write commands report --------------------------------------------------------------
@@ -260,6 +278,12 @@ export class Server {
       }
     }
     this.#scheduleCron();
+    // The `replicaof` directive: follow that master once start-up loading is done.
+    const master = this.config.get("replicaof");
+    if (master !== "" && this.replicaOf === null) {
+      const at = master.lastIndexOf(" ");
+      follow(this, master.slice(0, at), Number(master.slice(at + 1)), { startup: true });
+    }
   }
 
   /** Opens a listener per address of `bind` (`-addr` may fail); all or none. */
@@ -369,8 +393,15 @@ export class Server {
   /** One tick: active expiry within 25% of the tick, idle timeouts, rate samples, save points. */
   cron(periodMs: number): void {
     this.persistence.cron();
+    this.repl.refreshGoodReplicas();
+    const now0 = Date.now();
+    if (now0 - this.#lastReplPing >= this.config.int("repl-ping-replica-period") * 1000) {
+      this.#lastReplPing = now0;
+      this.repl.ping();
+    }
     const effort = this.config.int("active-expire-effort");
-    if (this.activeExpire) {
+    // A replica's keys expire by its master's DELs only.
+    if (this.activeExpire && this.replicaOf === null) {
       this.#expirer.cycle(periodMs * (0.25 + (effort - 1) * 0.02), effort);
     }
     const now = Date.now();
@@ -491,6 +522,7 @@ export class Server {
     if (this.#stopping !== null) return this.#stopping;
     this.#stopping = (async () => {
       clearInterval(this.#cron);
+      this.replicaOf?.stop();
       this.persistence.abortBackground();
       this.unpause();
       for (const l of this.#listeners) {

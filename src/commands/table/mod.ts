@@ -11,6 +11,7 @@ import { HLL_COMMANDS } from "./hll.ts";
 import { SORT_COMMANDS } from "./sort.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { TRANSACTION_COMMANDS } from "./transactions.ts";
+import { REPLICATION_COMMANDS } from "./replication.ts";
 
 export const COMMANDS = [
   ...CONNECTION_COMMANDS,
@@ -25,6 +26,7 @@ export const COMMANDS = [
   ...SORT_COMMANDS,
   ...PUBSUB_COMMANDS,
   ...TRANSACTION_COMMANDS,
+  ...REPLICATION_COMMANDS,
 ] as const;
 
 type Spec = (typeof COMMANDS)[number];

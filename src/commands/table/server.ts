@@ -97,6 +97,39 @@ export const SERVER_COMMANDS = [
     since: "1.0.0",
     complexity: "O(1)",
   }),
+  srv("psync", -3, "Internal command used for replication", {
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    acl: DANGER,
+    since: "2.8.0",
+    complexity: "",
+  }),
+  srv("sync", 1, "Internal command used for replication", {
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    acl: DANGER,
+    since: "1.0.0",
+    complexity: "",
+  }),
+  srv("replconf", -1, "An internal command for configuring the replication stream", {
+    flags: ["admin", "noscript", "loading", "stale", "allow_busy"],
+    acl: DANGER,
+    since: "3.0.0",
+    complexity: "O(1)",
+  }),
+  srv("replicaof", 3, "Make the server a replica of another instance, or promote it as master.", {
+    flags: ["admin", "noscript", "stale", "no_async_loading"],
+    acl: DANGER,
+    since: "5.0.0",
+  }),
+  srv("slaveof", 3, "Make the server a replica of another instance, or promote it as master.", {
+    flags: ["admin", "noscript", "stale", "no_async_loading"],
+    acl: DANGER,
+  }),
+  srv("role", 1, "Return the role of the instance in the context of replication", {
+    flags: ["noscript", "loading", "stale", "fast"],
+    acl: ["admin", "dangerous"],
+    since: "2.8.12",
+    roles: BOTH,
+  }),
   srv("lastsave", 1, "Get the UNIX time stamp of the last successful save to disk", {
     flags: ["loading", "stale", "fast"],
     acl: ["admin", "dangerous"],

@@ -339,6 +339,8 @@ function clientType(name: string): ClientType | null {
 
 /** Every connection is a normal client until replication and pub/sub add theirs. */
 function typeOfClient(c: Client): ClientType {
+  if (c.replica) return "replica";
+  if (c.master) return "master";
   return c.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 

@@ -131,7 +131,7 @@ export const CONNECTION_HANDLERS: Handlers<Names> = {
     w.bulk("mode");
     w.bulk("standalone");
     w.bulk("role");
-    w.bulk("master");
+    w.bulk(server.replicaOf !== null ? "replica" : "master");
     w.bulk("modules");
     w.array(0);
     void HAKV_VERSION;

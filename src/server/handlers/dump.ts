@@ -155,6 +155,7 @@ export const DUMP_HANDLERS: Handlers<Names> = {
           server.touch(c.dbIndex, key);
           server.notify(NOTIFY_GENERIC, "del", key, c.dbIndex);
           server.dirty++;
+          if (server.repl.active) server.repl.rewrite(["DEL", key]);
         }
         return c.w.ok();
       }
@@ -164,6 +165,13 @@ export const DUMP_HANDLERS: Handlers<Names> = {
     server.touch(c.dbIndex, key);
     server.notify(NOTIFY_GENERIC, "restore", key, c.dbIndex);
     server.dirty++;
+    if (server.repl.active && expireAt !== undefined && !absTtl) {
+      // A relative TTL goes to replicas as the absolute time it became.
+      const args = argv.strings();
+      args[2] = String(expireAt);
+      args.push("ABSTTL");
+      server.repl.rewrite(args);
+    }
     c.w.ok();
   },
 };

@@ -370,6 +370,8 @@ export const HASH_HANDLERS: Handlers<Names> = {
     server.touch(c.dbIndex, key);
     server.notify(NOTIFY_HASH, "hincrbyfloat", key, c.dbIndex);
     server.dirty++;
+    // The replica stores this exact text instead of redoing the float arithmetic.
+    if (server.repl.active) server.repl.rewrite(["HSET", key, field, out]);
   },
   hrandfield(c, argv, server) {
     if (argv.length >= 3) {

@@ -215,11 +215,23 @@ function expireGeneric(c: Client, argv: Argv, server: Server, form: ExpireForm):
   if (when <= BigInt(now)) {
     db.delete(key);
     changed(server, c.dbIndex, key, "del");
+    if (server.repl.active) server.repl.rewrite([expiredDel(server), key]);
   } else {
     db.setExpire(key, Number(when));
     changed(server, c.dbIndex, key, "expire");
+    // Replicas get the absolute time, so a late apply cannot move the expiry.
+    if (server.repl.active) {
+      const args = ["PEXPIREAT", key, String(when)];
+      for (let i = 3; i < argv.length; i++) args.push(argv.str(i));
+      server.repl.rewrite(args);
+    }
   }
   c.w.int(1);
+}
+
+/** What replicas get for a key a past expiry time deleted: DEL, or UNLINK when freed lazily. */
+function expiredDel(server: Server): string {
+  return server.config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL";
 }
 
 function ttlGeneric(c: Client, argv: Argv, ms: boolean, absolute: boolean): void {

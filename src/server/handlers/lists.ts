@@ -326,7 +326,8 @@ export const LIST_HANDLERS: Handlers<Names> = {
         c.w.error(WRONGTYPE);
         return;
       }
-      popMany(c, server, key, v, m.head, m.count);
+      const n = popMany(c, server, key, v, m.head, m.count);
+      if (server.repl.active) server.repl.rewrite(popArgs(key, m.head, n));
       return;
     }
     c.w.nilArray();
@@ -363,7 +364,8 @@ export const LIST_HANDLERS: Handlers<Names> = {
           c.w.error(WRONGTYPE);
           return;
         }
-        popMany(c, server, key, v, m.head, m.count);
+        const n = popMany(c, server, key, v, m.head, m.count);
+        if (server.repl.active) server.repl.rewrite(popArgs(key, m.head, n));
         return;
       }
       keys.push(key);
@@ -462,7 +464,7 @@ function popMany(
   v: ListValue,
   head: boolean,
   count: number,
-) {
+): number {
   const n = Math.min(count, v.size);
   const w = c.w;
   w.array(2);
@@ -470,6 +472,17 @@ function popMany(
   w.array(n);
   for (let i = 0; i < n; i++) w.bulk(head ? v.popHead() : v.popTail());
   popped(c, server, key, v, head, n);
+  return n;
+}
+
+/**
+ * What a multi-key or blocking pop propagates: the plain pop of the key it served (with the
+ * count it popped when `n` is given), so a replica never waits or picks a key of its own.
+ */
+function popArgs(key: string, head: boolean, n?: number): string[] {
+  const args = [head ? "LPOP" : "RPOP", key];
+  if (n !== undefined) args.push(String(n));
+  return args;
 }
 
 /** After a pop: the event, the key's removal once empty, WATCH and dirty. */
@@ -619,6 +632,8 @@ function parseMpop(c: Client, argv: Argv, numkeysAt: number): Mpop | null {
 const POP = 0;
 const MPOP = 1;
 const MOVE = 2;
+/** A MOVE for BRPOPLPUSH: it propagates as RPOPLPUSH, not LMOVE. */
+const RPOPLPUSH = 3;
 
 /**
  * Redis's blocking timeout: float seconds as a long double, times 1000 (rounded to 64 bits),
@@ -681,6 +696,7 @@ function bpop(c: Client, argv: Argv, server: Server, head: boolean): void | Prom
       return;
     }
     servePop(c, server, key, v, head);
+    if (server.repl.active) server.repl.rewrite(popArgs(key, head));
     return;
   }
   if (c.inExec) {
@@ -717,7 +733,14 @@ function blmove(
   const src = argv.str(1);
   const dst = argv.str(2);
   if (c.db.get(src) !== undefined) {
+    const dirty = server.dirty;
     lmove(c, server, src, dst, from, to);
+    if (server.repl.active && server.dirty !== dirty) {
+      // The command without its timeout (BLMOVE keeps its direction words as sent).
+      server.repl.rewrite(
+        timeoutAt === 3 ? ["RPOPLPUSH", src, dst] : ["LMOVE", src, dst, argv.str(3), argv.str(4)],
+      );
+    }
     return;
   }
   if (c.inExec) {
@@ -726,7 +749,17 @@ function blmove(
   }
   return server.blocking.block(
     c,
-    new ListBlock(c, server, [src], timeoutMs, MOVE, from, 1, dst, to),
+    new ListBlock(
+      c,
+      server,
+      [src],
+      timeoutMs,
+      timeoutAt === 3 ? RPOPLPUSH : MOVE,
+      from,
+      1,
+      dst,
+      to,
+    ),
   );
 }
 
@@ -745,20 +778,41 @@ class ListBlock implements BlockSpec {
   ) {}
 
   get writes(): string | undefined {
-    return this.kind === MOVE ? this.dst : undefined;
+    return this.kind >= MOVE ? this.dst : undefined;
   }
 
   serve(key: string): boolean {
     const c = this.c;
     const v = c.db.get(key);
     if (!(v instanceof ListValue) || v.size === 0) return false;
-    if (this.kind === POP) servePop(c, this.server, key, v, this.head);
-    else if (this.kind === MPOP) popMany(c, this.server, key, v, this.head, this.count);
-    else {
+    const server = this.server;
+    // Served outside dispatch: what replicas get is sent from here, as the command it became.
+    const repl = server.repl.active;
+    if (this.kind === POP) {
+      servePop(c, server, key, v, this.head);
+      if (repl) server.repl.propagate(c.dbIndex, popArgs(key, this.head));
+    } else if (this.kind === MPOP) {
+      const n = popMany(c, server, key, v, this.head, this.count);
+      if (repl) server.repl.propagate(c.dbIndex, popArgs(key, this.head, n));
+    } else {
       const d = c.db.get(this.dst);
       // A destination of another type ends the wait with an error, leaving the source alone.
       if (d !== undefined && !(d instanceof ListValue)) c.w.error(WRONGTYPE);
-      else moveOne(c, this.server, key, v, this.dst, d, this.head, this.toHead);
+      else {
+        moveOne(c, server, key, v, this.dst, d, this.head, this.toHead);
+        if (repl) {
+          server.repl.propagate(
+            c.dbIndex,
+            this.kind === RPOPLPUSH ? ["RPOPLPUSH", key, this.dst] : [
+              "LMOVE",
+              key,
+              this.dst,
+              this.head ? "left" : "right",
+              this.toHead ? "left" : "right",
+            ],
+          );
+        }
+      }
     }
     return true;
   }

@@ -11,6 +11,8 @@ import { DUMP_HANDLERS } from "./dump.ts";
 import { KEY_HANDLERS } from "./keys.ts";
 import { MEMORY_HANDLERS } from "./memory.ts";
 import { SERVER_HANDLERS } from "./server.ts";
+import { REPLICATION_HANDLERS } from "./replication.ts";
+import { REPLICA_HANDLERS } from "./replica.ts";
 import { SLOWLOG_HANDLERS } from "./slowlog.ts";
 import { STRING_HANDLERS } from "./strings.ts";
 import { LIST_HANDLERS } from "./lists.ts";
@@ -26,6 +28,8 @@ export const HANDLERS: Handlers<HandlerName> = {
   ...CONNECTION_HANDLERS,
   ...CLIENT_HANDLERS,
   ...SERVER_HANDLERS,
+  ...REPLICATION_HANDLERS,
+  ...REPLICA_HANDLERS,
   ...CONFIG_HANDLERS,
   ...COMMAND_HANDLERS,
   ...DEBUG_HANDLERS,

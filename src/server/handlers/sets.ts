@@ -270,9 +270,20 @@ function spopWithCount(c: Client, argv: Argv, server: Server): void {
     replyMembers(c, SetValue.from(s.values(), maxIntset(server)));
     c.db.delete(key);
     server.notify(NOTIFY_GENERIC, "del", key, c.dbIndex);
+    // Replicas must drop the same members, not pick their own: here, all of them.
+    if (server.repl.active) server.repl.rewrite(["DEL", key]);
   } else {
     c.w.set(count);
-    for (let k = 0; k < count; k++) c.w.bulk(s.pop());
+    if (server.repl.active) {
+      // One SREM per member, in reply order (Redis 7.0 sends them as one transaction).
+      for (let k = 0; k < count; k++) {
+        const m = s.pop();
+        c.w.bulk(m);
+        server.repl.rewrite(["SREM", key, m]);
+      }
+    } else {
+      for (let k = 0; k < count; k++) c.w.bulk(s.pop());
+    }
   }
   server.touch(c.dbIndex, key);
   server.dirty += Math.min(count, size);
@@ -408,7 +419,9 @@ export const SET_HANDLERS: Handlers<Names> = {
       c.w.nil();
       return;
     }
-    c.w.bulk(s.pop());
+    const m = s.pop();
+    c.w.bulk(m);
+    if (server.repl.active) server.repl.rewrite(["SREM", key, m]);
     server.notify(NOTIFY_SET, "spop", key, c.dbIndex);
     if (s.size === 0) {
       c.db.delete(key);

@@ -334,10 +334,31 @@ function setGeneric(
   db.set(key, argv.str(valueAt), at, (o.flags & F_KEEPTTL) !== 0);
   changed(server, c, key, "set");
   if (at !== undefined) server.notify(NOTIFY_GENERIC, "expire", key, c.dbIndex);
+  if (server.repl.active && (at !== undefined || get)) setRewrite(argv, server, valueAt, at);
   if (!get) {
     if (replies !== undefined) c.w.int(replies.ok);
     else c.w.ok();
   }
+}
+
+/**
+ * What a SET with an expiry or GET propagates: `SET key value PXAT <ms>` for any expiry (a
+ * replica applying it later must not move the time; NX/XX already held), else the command
+ * without GET.
+ */
+function setRewrite(argv: Argv, server: Server, valueAt: number, at: number | undefined): void {
+  if (at !== undefined) {
+    server.repl.rewrite(["SET", argv.str(1), argv.str(valueAt), "PXAT", String(at)]);
+    return;
+  }
+  const args = [argv.str(0), argv.str(1), argv.str(2)];
+  for (let i = 3; i < argv.length; i++) if (!argv.is(i, "get")) args.push(argv.str(i));
+  server.repl.rewrite(args);
+}
+
+/** What replicas get for a key deleted now: DEL, or UNLINK when that deletion is lazy. */
+function delFor(server: Server, lazyConfig: string): string {
+  return server.config.bool(lazyConfig) ? "UNLINK" : "DEL";
 }
 
 /** GET's read: the value, nil, or WRONGTYPE; returns what it replied with. */
@@ -612,12 +633,14 @@ export const STRING_HANDLERS: Handlers<Names> = {
     if (getGeneric(c, key) === WRONG) return;
     c.db.set(key, argv.str(2));
     changed(server, c, key, "set");
+    if (server.repl.active) server.repl.rewrite(["SET", key, argv.str(2)]);
   },
   getdel(c, argv, server) {
     const key = argv.str(1);
     const v = getGeneric(c, key);
     if (v !== undefined && v !== WRONG && c.db.delete(key)) {
       changed(server, c, key, "del", NOTIFY_GENERIC);
+      if (server.repl.active) server.repl.rewrite([delFor(server, "lazyfree-lazy-user-del"), key]);
     }
   },
   getex(c, argv, server) {
@@ -648,12 +671,15 @@ export const STRING_HANDLERS: Handlers<Names> = {
       if ((kind === F_EXAT || kind === F_PXAT) && at <= db.keyspace.clock()) {
         db.delete(key);
         changed(server, c, key, "del", NOTIFY_GENERIC);
+        if (server.repl.active) server.repl.rewrite([delFor(server, "lazyfree-lazy-expire"), key]);
       } else {
         db.setExpire(key, at);
         changed(server, c, key, "expire", NOTIFY_GENERIC);
+        if (server.repl.active) server.repl.rewrite(["PEXPIREAT", key, String(at)]);
       }
     } else if ((o.flags & F_PERSIST) && db.persist(key)) {
       changed(server, c, key, "persist", NOTIFY_GENERIC);
+      if (server.repl.active) server.repl.rewrite(["PERSIST", key]);
     }
   },
   append(c, argv, server) {
@@ -735,6 +761,8 @@ export const STRING_HANDLERS: Handlers<Names> = {
     if (v === undefined) db.set(key, out);
     else db.replace(key, out);
     changed(server, c, key, "incrbyfloat");
+    // The replica must store this exact text, not redo float arithmetic of its own.
+    if (server.repl.active) server.repl.rewrite(["SET", key, out, "KEEPTTL"]);
     c.w.bulk(out);
   },
   getrange: getrange,

@@ -619,7 +619,7 @@ function popInto(
   key: string,
   max: boolean,
   count: number,
-): void {
+): number {
   clearScratch();
   const size = z.size;
   const n = count < size ? count : size;
@@ -634,6 +634,17 @@ function popInto(
   dropIfEmpty(server, c, z, key);
   server.touch(c.dbIndex, key);
   server.dirty += n;
+  return n;
+}
+
+/**
+ * What ZMPOP and the blocking pops propagate: the plain pop of the key served (with the count
+ * popped when `n` is given), so a replica never waits or picks a key of its own.
+ */
+function zpopArgs(key: string, max: boolean, n?: number): string[] {
+  const args = [max ? "ZPOPMAX" : "ZPOPMIN", key];
+  if (n !== undefined) args.push(String(n));
+  return args;
 }
 
 function zpop(c: Client, argv: Argv, server: Server, max: boolean): void {
@@ -738,10 +749,16 @@ function bzpop(c: Client, argv: Argv, server: Server, max: boolean): void | Prom
   if (timeoutMs === null) return;
   const keys: string[] = [];
   for (let i = 1; i < argv.length - 1; i++) keys.push(argv.str(i));
+  // Once waiting, a serve runs outside dispatch and propagates by itself.
+  let waited = false;
   const serve = (key: string): boolean => {
     const z = asTypeZ(c.db.get(key));
     if (z === undefined || z.size === 0) return false;
     popInto(c, server, z, key, max, 1);
+    if (server.repl.active) {
+      if (waited) server.repl.propagate(c.dbIndex, zpopArgs(key, max));
+      else server.repl.rewrite(zpopArgs(key, max));
+    }
     c.w.array(3);
     c.w.bulk(key);
     c.w.bulk(M[0]!);
@@ -758,6 +775,7 @@ function bzpop(c: Client, argv: Argv, server: Server, max: boolean): void | Prom
     c.w.nilArray();
     return;
   }
+  waited = true;
   return server.blocking.block(c, {
     keys,
     timeoutMs,
@@ -1274,7 +1292,8 @@ function zmpop(c: Client, argv: Argv, server: Server): void {
     c.w.nilArray();
     return;
   }
-  popInto(c, server, found[1], found[0], args.max, args.count);
+  const n = popInto(c, server, found[1], found[0], args.max, args.count);
+  if (server.repl.active) server.repl.rewrite(zpopArgs(found[0], args.max, n));
   writeMpop(c, found[0]);
   clearScratch();
 }
@@ -1287,7 +1306,8 @@ function bzmpop(c: Client, argv: Argv, server: Server): void | Promise<void> {
   const found = firstZset(c, args.keys);
   if (found === null) return;
   if (found !== undefined) {
-    popInto(c, server, found[1], found[0], args.max, args.count);
+    const n = popInto(c, server, found[1], found[0], args.max, args.count);
+    if (server.repl.active) server.repl.rewrite(zpopArgs(found[0], args.max, n));
     writeMpop(c, found[0]);
     clearScratch();
     return;
@@ -1302,7 +1322,9 @@ function bzmpop(c: Client, argv: Argv, server: Server): void | Promise<void> {
     serve: (key) => {
       const z = asTypeZ(c.db.get(key));
       if (z === undefined || z.size === 0) return false;
-      popInto(c, server, z, key, args.max, args.count);
+      const n = popInto(c, server, z, key, args.max, args.count);
+      // Served outside dispatch: replicas get the pop from here.
+      if (server.repl.active) server.repl.propagate(c.dbIndex, zpopArgs(key, args.max, n));
       writeMpop(c, key);
       clearScratch();
       return true;

@@ -1,0 +1,78 @@
+// The master's side of Redis's replication handshake: REPLCONF (listening-port, ip-address,
+// capa, ack, getack, rdb-only), PSYNC (partial or full) and legacy SYNC, and WAIT. The stream is
+// src/server/replication/mod.ts.
+import type { Handlers } from "../handler.ts";
+import { NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { parseInt64 } from "../../engine/values.ts";
+
+type Names = "replconf" | "psync" | "sync" | "wait";
+
+export const REPLICATION_HANDLERS: Handlers<Names> = {
+  replconf(c, argv, server) {
+    if (argv.length % 2 === 0) {
+      c.w.error(SYNTAX);
+      return;
+    }
+    for (let i = 1; i < argv.length; i += 2) {
+      const value = argv.str(i + 1);
+      if (argv.is(i, "listening-port")) {
+        const port = parseInt64(value);
+        if (port === null) {
+          c.w.error(NOT_INTEGER);
+          return;
+        }
+        c.replPort = Number(port);
+      } else if (argv.is(i, "capa")) {
+        if (value.toLowerCase() === "eof") c.replCapaEof = true;
+      } else if (argv.is(i, "ack")) {
+        // A replica's acknowledgement gets no reply.
+        const offset = parseInt64(value);
+        if (offset !== null && c.replica) server.repl.ack(c, Number(offset));
+        return;
+      } else if (argv.is(i, "getack")) {
+        return; // only a replica answers GETACK
+      } else if (
+        !argv.is(i, "ip-address") && !argv.is(i, "rdb-only") && !argv.is(i, "rdb-filter-only")
+      ) {
+        c.w.error(`ERR Unrecognized REPLCONF option: ${argv.str(i)}`);
+        return;
+      }
+    }
+    c.w.ok();
+  },
+  psync(c, argv, server) {
+    if (c.replica) return;
+    const offset = parseInt64(argv.str(2));
+    if (offset === null) {
+      c.w.error(NOT_INTEGER);
+      return;
+    }
+    server.repl.psync(c, argv.str(1), Number(offset), c.replCapaEof, c.replPort);
+  },
+  wait(c, argv, server) {
+    const needed = parseInt64(argv.str(1));
+    if (needed === null) {
+      c.w.error(NOT_INTEGER);
+      return;
+    }
+    const timeout = parseInt64(argv.str(2));
+    if (timeout === null) {
+      c.w.error("ERR timeout is not an integer or out of range");
+      return;
+    }
+    if (timeout < 0n) {
+      c.w.error("ERR timeout is negative");
+      return;
+    }
+    const n = server.repl.waits.wait(c, Number(needed), Number(timeout));
+    if (typeof n === "number") {
+      c.w.int(n);
+      return;
+    }
+    return n.then((acked) => c.w.int(acked));
+  },
+  sync(c, _argv, server) {
+    if (c.replica) return;
+    server.repl.fullSync(c, false, c.replPort, false);
+  },
+};

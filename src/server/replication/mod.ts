@@ -1,0 +1,512 @@
+// A master's side of Redis replication: the replication id and offset, the backlog, the replicas
+// attached by PSYNC/SYNC, and the stream of writes they receive. A full sync sends a point-in-time
+// image made by the same walk as BGSAVE (no fork, no dump file): diskless `$EOF:<mark>` framing
+// for replicas that announce `capa eof`, else `$<length>`. Writes made while the image is sent
+// wait in that replica's queue and follow it; then the replica is online and gets the stream as
+// it is produced. Propagation is what changed data (the dirty counter moved), as in Redis.
+import { encodeCommand } from "../../resp/mod.ts";
+import type { Client } from "../client.ts";
+import { pendingOutput } from "../connection.ts";
+import { snapshotWalker } from "../persistence/snapshot.ts";
+import type { Server } from "../server.ts";
+import { randomHex } from "../server.ts";
+import { Backlog } from "./backlog.ts";
+import { Waits } from "./wait.ts";
+
+type LinkState = "wait_bgsave" | "send_bulk" | "online";
+
+/** One replica, on the connection that sent PSYNC or SYNC. */
+export class ReplicaLink {
+  state: LinkState = "wait_bgsave";
+  /** The offset the replica last acknowledged (REPLCONF ACK), and when (ms). */
+  ackOffset = 0;
+  ackTime = Date.now();
+  /** Stream bytes produced while the image is being sent; they follow it. */
+  pending: Uint8Array[] = [];
+  pendingBytes = 0;
+  /** When this replica's output first passed the soft limit (0: it is under it). */
+  softSince = 0;
+  constructor(readonly c: Client, readonly port: number, readonly ip: string) {}
+}
+
+/** Output a full sync lets pile up for a replica before it waits for the socket. */
+const SYNC_OUTPUT_LIMIT = 8 * 1024 * 1024;
+const BUSY_SLICE_MS = 0.25;
+const IDLE_SLICE_MS = 20;
+const PING_STREAM = encodeCommand(["PING"]);
+export const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+const GETACK_STREAM = encodeCommand(["REPLCONF", "GETACK", "*"]);
+
+export class Replication {
+  readonly #server: Server;
+  replid = randomHex(40);
+  replid2 = "0".repeat(40);
+  secondOffset = -1;
+  /** master_repl_offset: stream bytes produced since the replication id began. */
+  offset = 0;
+  backlog: Backlog | null = null;
+  readonly replicas = new Set<ReplicaLink>();
+  /** The database the stream has selected (-1: the next command selects one). */
+  #streamDb = -1;
+  /** Commands of an EXEC, wrapped in MULTI/EXEC when there is more than one. */
+  #tx: [number, string[]][] | null = null;
+  /**
+   * This node follows a master (replication/replica.ts): its stream and backlog carry the
+   * master's bytes, relayed as applied, and nothing of its own; `relayDb` is the database the
+   * relayed stream has selected (what a sub-replica's full sync must start in).
+   */
+  following = false;
+  relayDb = 0;
+  /** While following: false until the link to the master is up (sub-replicas must wait). */
+  linkUp = true;
+  /** INFO stats. */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
+
+  /** client-output-buffer-limit for the replica class: hard, soft bytes, soft seconds. */
+  #limit = { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, seconds: 60 };
+
+  constructor(server: Server) {
+    this.#server = server;
+    server.config.watch("min-replicas-to-write", () => this.refreshGoodReplicas());
+    server.config.watch("min-replicas-max-lag", () => this.refreshGoodReplicas());
+    server.config.watch("client-output-buffer-limit", (v) => {
+      const w = v.split(" ");
+      for (let k = 0; k + 3 < w.length; k += 4) {
+        if (w[k] !== "slave" && w[k] !== "replica") continue;
+        this.#limit = { hard: Number(w[k + 1]), soft: Number(w[k + 2]), seconds: Number(w[k + 3]) };
+      }
+    });
+  }
+
+  /** True once anything must be recorded: a backlog exists or replicas are attached. */
+  get active(): boolean {
+    return this.backlog !== null && !this.following;
+  }
+
+  /**
+   * Set by a handler while it runs: what its command propagates as instead of itself (Redis's
+   * rewriteClientCommandVector / alsoPropagate), for effects that must not be recomputed on
+   * a replica (randomness, relative times). Dispatch takes it after the handler.
+   */
+  #rewrites: string[][] | null = null;
+
+  /**
+   * Called by a handler: its command reaches replicas and the backlog as `commands` (in order)
+   * instead of as sent. Calling it again adds more. Cheap when nothing replicates.
+   */
+  rewrite(...commands: string[][]): void {
+    if (this.backlog === null || this.following) return;
+    if (this.#rewrites === null) this.#rewrites = [];
+    this.#rewrites.push(...commands);
+  }
+
+  /** Dispatch, after a handler: the rewrites it asked for, clearing them; null if none. */
+  takeRewrites(): string[][] | null {
+    const r = this.#rewrites;
+    this.#rewrites = null;
+    return r;
+  }
+
+  /**
+   * Something changed data: it goes to the stream (the command as sent, a handler's rewrite, an
+   * expiry's DEL). Within a command or an EXEC it joins that group (see `endCommand`).
+   */
+  propagate(db: number, args: string[]): void {
+    if (this.backlog === null || this.following) return;
+    if (this.#tx !== null) {
+      this.#tx.push([db, args]);
+      return;
+    }
+    if (this.#cmd !== null) {
+      this.#cmd.push([db, args]);
+      return;
+    }
+    this.#feed(db, [args]);
+  }
+
+  /** What one command propagates (a DEL of a key it found expired, then its own effects). */
+  #cmd: [number, string[]][] | null = null;
+
+  /** Dispatch, before a handler: collect what the command propagates. */
+  beginCommand(): void {
+    if (this.backlog !== null && !this.following && this.#tx === null) this.#cmd = [];
+  }
+
+  /**
+   * Dispatch, after it: send the command's effects, as one MULTI/EXEC when there are several,
+   * as Redis 7.0 does. Returns how many commands went out.
+   */
+  endCommand(): number {
+    const cmd = this.#cmd;
+    this.#cmd = null;
+    if (cmd === null || cmd.length === 0 || this.following) return 0;
+    this.#sendGroup(cmd);
+    return cmd.length;
+  }
+
+  /** EXEC begins: its writes are collected and sent together. */
+  beginTransaction(): void {
+    if (this.backlog !== null && !this.following) this.#tx = [];
+  }
+
+  endTransaction(): void {
+    const tx = this.#tx;
+    this.#tx = null;
+    if (tx !== null && tx.length > 0) this.#sendGroup(tx);
+  }
+
+  /** One command as it is; several wrapped in MULTI/EXEC, with SELECTs where the db changes. */
+  #sendGroup(tx: [number, string[]][]): void {
+    if (tx.length === 1) {
+      this.#feed(tx[0]![0], [tx[0]![1]]);
+      return;
+    }
+    const parts: Uint8Array[] = [];
+    let db = tx[0]![0];
+    if (this.#streamDb !== db) parts.push(encodeCommand(["SELECT", String(db)]));
+    parts.push(encodeCommand(["MULTI"]));
+    for (const [d, args] of tx) {
+      if (d !== db) {
+        parts.push(encodeCommand(["SELECT", String(d)]));
+        db = d;
+      }
+      parts.push(encodeCommand(args));
+    }
+    parts.push(encodeCommand(["EXEC"]));
+    this.#streamDb = db;
+    this.#emit(parts);
+  }
+
+  /** The master's periodic PING into the stream (repl-ping-replica-period). */
+  ping(): void {
+    if (this.replicas.size > 0 && !this.following) this.#emit([PING_STREAM]);
+  }
+
+  // --- Following a master (replica.ts drives these) ------------------------------------------
+
+  /** Bytes of the master's stream this node applied: into the backlog and to sub-replicas. */
+  relay(bytes: Uint8Array): void {
+    this.#ensureBacklog();
+    this.#emit([bytes]);
+  }
+
+  /**
+   * A full sync from the master: its replication id and offset become this node's, with a
+   * fresh backlog; sub-replicas must sync again.
+   */
+  adoptFull(replid: string, offset: number): void {
+    this.replid = replid;
+    this.replid2 = "0".repeat(40);
+    this.secondOffset = -1;
+    this.offset = offset;
+    this.backlog = new Backlog(this.#server.config.int("repl-backlog-size"), offset);
+    this.dropReplicas();
+  }
+
+  /**
+   * The history changes id at the current offset (+CONTINUE with a new id, or a promotion):
+   * the old id stays valid as replid2 up to here, so sub-replicas can continue.
+   */
+  shiftId(replid = randomHex(40)): void {
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.replid = replid;
+    this.#streamDb = -1;
+    this.dropReplicas();
+  }
+
+  /** Disconnects every sub-replica (they reconnect and PSYNC). */
+  dropReplicas(): void {
+    for (const link of this.replicas) link.c.kill();
+  }
+
+  #feed(db: number, commands: string[][]): void {
+    const parts: Uint8Array[] = [];
+    if (this.#streamDb !== db) {
+      parts.push(encodeCommand(["SELECT", String(db)]));
+      this.#streamDb = db;
+    }
+    for (const args of commands) parts.push(encodeCommand(args));
+    this.#emit(parts);
+  }
+
+  #emit(parts: Uint8Array[]): void {
+    const backlog = this.backlog;
+    if (backlog === null) return;
+    for (const p of parts) {
+      backlog.append(p);
+      this.offset += p.length;
+    }
+    let size = 0;
+    for (const p of parts) size += p.length;
+    for (const link of this.replicas) {
+      if (link.state !== "online") {
+        link.pending.push(...parts);
+        link.pendingBytes += size;
+      } else {
+        for (const p of parts) link.c.w.raw(p);
+        link.c.interrupt();
+      }
+      this.#checkLimit(link);
+    }
+  }
+
+  /**
+   * A replica that can't keep up is dropped once its output passes the replica class's
+   * client-output-buffer-limit (hard, or soft for its seconds), as Redis does; it comes back by
+   * partial resync while the backlog still holds its offset. Nothing grows without bound.
+   */
+  #checkLimit(link: ReplicaLink): void {
+    const { hard, soft, seconds } = this.#limit;
+    if (hard === 0 && soft === 0) return;
+    const used = pendingOutput(link.c) + link.pendingBytes;
+    let drop = hard > 0 && used >= hard;
+    if (!drop && soft > 0 && used >= soft) {
+      const now = Date.now();
+      if (link.softSince === 0) link.softSince = now;
+      else if (now - link.softSince > seconds * 1000) drop = true;
+    } else link.softSince = 0;
+    if (!drop) return;
+    this.#server.log.warning(
+      `Client ${link.c.addr} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    );
+    this.replicas.delete(link);
+    link.pending = [];
+    link.c.w.reset();
+    link.c.kill();
+  }
+
+  #ensureBacklog(): Backlog {
+    if (this.backlog === null) {
+      const size = this.#server.config.int("repl-backlog-size");
+      this.backlog = new Backlog(size, this.offset);
+    }
+    return this.backlog;
+  }
+
+  /**
+   * PSYNC replid offset: continue from the backlog when it can, else a full sync. Resolves when
+   * the replica disconnects (the connection then only carries the stream and its ACKs).
+   */
+  psync(c: Client, replid: string, offset: number, eof: boolean, port: number): void {
+    if (this.#noMasterLink(c)) return;
+    const backlog = this.backlog;
+    if (
+      backlog !== null && (replid === this.replid || (replid === this.replid2 &&
+        offset <= this.secondOffset))
+    ) {
+      const tail = backlog.from(offset);
+      if (tail !== null) {
+        const link = this.#attach(c, port);
+        link.state = "online";
+        c.w.simple(`CONTINUE ${this.replid}`);
+        c.w.raw(tail);
+        this.syncPartialOk++;
+        this.#server.log.notice(
+          `Partial resynchronization request from ${c.addr} accepted. Sending ${tail.length} bytes of backlog starting from offset ${offset}.`,
+        );
+        return;
+      }
+    }
+    if (replid !== "?") this.syncPartialErr++;
+    this.fullSync(c, eof, port, true);
+  }
+
+  /**
+   * A full sync: +FULLRESYNC (PSYNC only), the image, then the stream. It runs in the background
+   * while the connection keeps reading the replica's REPLCONF ACKs.
+   */
+  fullSync(c: Client, eof: boolean, port: number, psync: boolean): void {
+    if (!psync && this.#noMasterLink(c)) return;
+    this.#fullSync(c, eof, port, psync).catch((err) => {
+      this.#server.log.warning(`Full sync with replica ${c.addr} failed: ${err}`);
+      c.kill();
+    });
+  }
+
+  async #fullSync(c: Client, eof: boolean, port: number, psync: boolean): Promise<void> {
+    const server = this.#server;
+    this.#ensureBacklog();
+    const link = this.#attach(c, port);
+    this.syncFull++;
+    // One walk at a time: wait for a running BGSAVE's.
+    while (server.snapshot !== null && !c.closed) await sleep(5);
+    if (c.closed) return this.clientGone(c);
+    // The image and the offset it stands for are taken in the same synchronous step.
+    const walker = snapshotWalker(server, { live: true });
+    server.snapshot = walker;
+    let startOffset = this.offset;
+    this.#streamDb = -1; // the replica starts in db 0: the stream must select
+    // A relayed stream selects only when its master's does. The replica starts in db 0, so
+    // its stream begins with a SELECT whose bytes are counted as the end of the history it
+    // receives (the offset it is told is that much earlier): its offsets stay this node's.
+    let lead: Uint8Array | null = null;
+    if (this.following && this.relayDb !== 0) {
+      lead = encodeCommand(["SELECT", String(this.relayDb)]);
+      if (lead.length <= startOffset) startOffset -= lead.length;
+      else lead = null;
+    }
+    link.state = "send_bulk";
+    server.log.notice(
+      `Replica ${c.addr} asks for synchronization; starting a full sync (diskless: ${eof})`,
+    );
+    if (psync) c.w.simple(`FULLRESYNC ${this.replid} ${startOffset}`);
+    try {
+      if (eof) {
+        const mark = randomHex(40);
+        c.w.raw(new TextEncoder().encode(`$EOF:${mark}\r\n`));
+        // Paced as BGSAVE is: short slices and a timer tick while clients are served, long
+        // slices otherwise (each yield costs a ~2 ms timer in Deno).
+        let seen = server.stats.commandsProcessed;
+        let busy = false;
+        // rdb-key-save-delay (microseconds after each key) slows the image as it slows BGSAVE,
+        // so tests can act while a full sync is in flight.
+        const keyDelay = server.config.int("rdb-key-save-delay");
+        for (let done = false; !done && !c.closed;) {
+          done = keyDelay > 0
+            ? walker.step(Infinity, 1)
+            : walker.step(performance.now() + (busy ? BUSY_SLICE_MS : IDLE_SLICE_MS));
+          for (const chunk of walker.take()) {
+            c.w.raw(chunk);
+            walker.recycle(chunk);
+          }
+          c.interrupt();
+          // Never more than a few MB waiting for this replica's socket.
+          while (!c.closed && pendingOutput(c) > SYNC_OUTPUT_LIMIT) await sleep(1);
+          const now = server.stats.commandsProcessed;
+          busy = now !== seen;
+          seen = now;
+          if (keyDelay > 0) await sleep(Math.max(1, Math.round(keyDelay / 1000)));
+          else if (!done) await sleep(busy ? 1 : 0);
+        }
+        c.w.raw(new TextEncoder().encode(mark));
+      } else {
+        // `$<length>` needs the whole image first: walk it to the end now.
+        walker.step(Infinity);
+        const chunks = walker.take();
+        let n = 0;
+        for (const chunk of chunks) n += chunk.length;
+        c.w.raw(new TextEncoder().encode(`$${n}\r\n`));
+        for (const chunk of chunks) c.w.raw(chunk);
+      }
+    } finally {
+      if (server.snapshot === walker) server.snapshot = null;
+      walker.abandon();
+    }
+    if (c.closed) return this.clientGone(c);
+    if (lead !== null) c.w.raw(lead);
+    for (const p of link.pending) c.w.raw(p);
+    link.pending = [];
+    link.pendingBytes = 0;
+    link.state = "online";
+    c.interrupt();
+    server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+  }
+
+  /** A replica whose own master link is down can't serve a sync: Redis's error, true. */
+  #noMasterLink(c: Client): boolean {
+    if (!this.following || this.linkUp) return false;
+    c.w.error("NOMASTERLINK Can't SYNC while not connected with my master");
+    return true;
+  }
+
+  /** REPLCONF ACK from a replica's link. */
+  ack(c: Client, offset: number): void {
+    for (const link of this.replicas) {
+      if (link.c === c) {
+        link.ackOffset = offset;
+        link.ackTime = Date.now();
+      }
+    }
+    this.refreshGoodReplicas();
+    this.waits.acked();
+  }
+
+  /**
+   * min-replicas-to-write / min-replicas-max-lag: a master with fewer online replicas whose last
+   * ACK is at most max-lag seconds old refuses writes (NOREPLICAS). Run each cron tick and
+   * whenever an ACK arrives or a replica comes or goes.
+   */
+  refreshGoodReplicas(): void {
+    const server = this.#server;
+    const need = server.config.int("min-replicas-to-write");
+    const maxLag = server.config.int("min-replicas-max-lag");
+    if (need === 0 || maxLag === 0 || this.following) {
+      server.noReplicas = false;
+      return;
+    }
+    const now = Date.now();
+    let good = 0;
+    for (const link of this.replicas) {
+      if (link.state === "online" && now - link.ackTime <= maxLag * 1000) good++;
+    }
+    server.noReplicas = good < need;
+  }
+
+  /** Replicas whose acknowledged offset has reached `offset`. */
+  ackedAt(offset: number): number {
+    let n = 0;
+    for (const link of this.replicas) if (link.state === "online" && link.ackOffset >= offset) n++;
+    return n;
+  }
+
+  /** Asks every replica for an ACK now (REPLCONF GETACK * in the stream, as Redis sends it). */
+  requestAcks(): void {
+    if (this.replicas.size > 0 && !this.following) this.#emit([GETACK_STREAM]);
+  }
+
+  /** Clients in WAIT. */
+  readonly waits = new Waits(this);
+
+  #attach(c: Client, port: number): ReplicaLink {
+    this.#ensureBacklog();
+    const host = c.addr.slice(0, c.addr.lastIndexOf(":"));
+    const link = new ReplicaLink(c, port, host);
+    c.replica = true;
+    this.replicas.add(link);
+    return link;
+  }
+
+  /** A replica's connection closed. */
+  clientGone(c: Client): void {
+    for (const link of this.replicas) if (link.c === c) this.replicas.delete(link);
+    this.refreshGoodReplicas();
+  }
+
+  /** INFO replication's master fields, in Redis's order. */
+  infoFields(): [string, string | number][] {
+    const fields: [string, string | number][] = [
+      ["role", "master"],
+      ["connected_slaves", this.replicas.size],
+    ];
+    let i = 0;
+    const now = Date.now();
+    for (const link of this.replicas) {
+      fields.push([
+        `slave${i++}`,
+        `ip=${link.ip},port=${link.port},state=${link.state},offset=${link.ackOffset},lag=${
+          Math.floor((now - link.ackTime) / 1000)
+        }`,
+      ]);
+    }
+    const b = this.backlog;
+    fields.push(
+      ["master_failover_state", "no-failover"],
+      ["master_replid", this.replid],
+      ["master_replid2", this.replid2],
+      ["master_repl_offset", this.offset],
+      ["second_repl_offset", this.secondOffset],
+      ["repl_backlog_active", b === null ? 0 : 1],
+      ["repl_backlog_size", b?.size ?? this.#server.config.int("repl-backlog-size")],
+      ["repl_backlog_first_byte_offset", b === null ? 0 : b.firstOffset],
+      ["repl_backlog_histlen", b?.length ?? 0],
+    );
+    return fields;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
