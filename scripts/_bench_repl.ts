@@ -3,10 +3,10 @@
 // times fresh replicas (each on its own empty dir, so every one is a full sync) from spawn to
 // `master_link_status:up` with the whole keyspace: redis-server -> redis-server (diskless, no
 // delay; and Redis's disk-based sync), hakv -> redis-server, hakv -> hakv. Then it runs
-// `redis-benchmark -t set` against the master twice: alone (the baseline), and while
-// redis-server replicas full-sync back to back, sampling the master's RSS (and its forked
-// children's, for Redis) every 10 ms. Issue 5's targets: hakv's full sync no slower than
-// Redis's; during the syncs hakv's peak RSS <= 1.1x its RSS before and its rps >= 0.8x baseline.
+// `redis-benchmark -t set` against the master twice: alone (the baseline), and while replicas
+// full-sync back to back, sampling the master's RSS (and its forked children's, for Redis)
+// every 10 ms. Issue 5's targets: hakv's full sync no slower than Redis's; during the syncs
+// hakv's peak RSS <= 1.1x its RSS before and its rps >= 0.8x its baseline.
 import { RespClient } from "../src/client/mod.ts";
 import {
   fmt,
@@ -128,8 +128,8 @@ export async function replWorkload(opts: ReplOptions): Promise<string> {
           (r.withSyncs === undefined
             ? `syncs n/a: ${r.loop.error}`
             : `${fmtInt(r.withSyncs.rps)} rps p99 ${fmt(r.withSyncs.p99, 3)} ms with ` +
-              `${r.loop.syncs} full syncs to ${r.replica} replicas (sync_full +${r.loop.syncFull}, mean ` +
-              `${fmt(mean(r.loop.ms), 0)} ms)${
+              `${r.loop.syncs} full syncs to ${r.replica} replicas (sync_full ` +
+              `+${r.loop.syncFull}, mean ${fmt(mean(r.loop.ms), 0)} ms)${
                 r.loop.error === undefined ? "" : ` stopped: ${r.loop.error}`
               }; RSS ${fmtMB(r.syncRss!.before)} MB -> peak ${fmtMB(r.syncRss!.parent)} MB ` +
               `parent, ${fmtMB(r.syncRss!.total)} MB parent+child`),
@@ -441,7 +441,7 @@ function report(results: Map<ServerName, MasterResult[]>, keys: number, sets: nu
           : verdict(v !== undefined && Number.isFinite(v) ? target.ok(v) : undefined),
       ],
     });
-  /** A row of each server's own figure; the target applies to hakv's. */
+  /** A row of each server's own figure as a master; the target applies to hakv's. */
   const own = (metric: string, f: (r: MasterResult) => number, digits: Digits, t?: Target) => {
     const h = med("hakv", f);
     row(metric, num(med("redis", f), digits), num(h, digits), "", t, h);
@@ -469,6 +469,7 @@ function report(results: Map<ServerName, MasterResult[]>, keys: number, sets: nu
     fmt(hakvHakvMs, 0),
     fmtRatio(ratio(hakvHakvMs, redisMs)),
   );
+  // A loop that stopped on an error is not a master serving syncs: its figures are n/a.
   const synced = (f: (r: MasterResult) => number) => (r: MasterResult) =>
     r.withSyncs === undefined || r.loop.error !== undefined ? NaN : f(r);
   const mb = 1024 * 1024;
@@ -529,8 +530,7 @@ function report(results: Map<ServerName, MasterResult[]>, keys: number, sets: nu
     "under the SETs (see below). Those replicas share CPU1 with redis-benchmark, so part of " +
     "the rps drop is the client's, for either master (niced replicas would spare the client " +
     "but barely sync while it runs). RSS is the master's VmRSS sampled every " +
-    `${RSS_EVERY_MS} ms, with Redis's ` +
-    "forked child's added for parent+child (an upper bound: the child's RSS counts pages it " +
-    "still shares)." +
+    `${RSS_EVERY_MS} ms, with Redis's forked child's added for parent+child (an upper bound: ` +
+    "the child's RSS counts pages it still shares)." +
     (notes.length === 0 ? "" : `\n\nNot measured or off:\n\n${[...new Set(notes)].join("\n")}`);
 }

@@ -152,10 +152,30 @@ function collect(stream: ReadableStream<Uint8Array>, sink: { text: string }): Pr
   ).catch(() => {});
 }
 
+/**
+ * The working directories of the servers this test file spawned. They outlive each server (a
+ * restarted server may be pointed at its predecessor's files, e.g. by CONFIG REWRITE's `dir`)
+ * and go when the test file's process ends. Only directories made here are ever removed.
+ */
+const procDirs = new Set<string>();
+globalThis.addEventListener("unload", () => {
+  for (const dir of procDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+});
+
 async function spawn(cmd: string, args: string[], port: number, ready: RegExp): Promise<Proc> {
+  // Each server runs in a directory of its own, so whatever it writes by default (a replica's
+  // dump.rdb, an appendonlydir) never lands in the repository; it goes when the server does.
+  const cwd = Deno.makeTempDirSync({ prefix: "hakv-test-proc-" });
+  procDirs.add(cwd);
   const child = new Deno.Command(cmd, {
     args,
-    cwd: ROOT,
+    cwd,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -216,7 +236,7 @@ export function spawnHakv(args: string[] = [], port?: number): Promise<Proc> {
   return spawnOnFreePort((p) =>
     spawn(
       Deno.execPath(),
-      ["run", "-A", V8_FLAGS, "main.ts", "server", ...withPort(args, p), ...save],
+      ["run", "-A", V8_FLAGS, `${ROOT}main.ts`, "server", ...withPort(args, p), ...save],
       p,
       /Ready to accept connections/,
     ), port);

@@ -62,7 +62,16 @@ Deno.test("redis-server replicates a hakv master: full sync, live stream, partia
       dir,
     ]);
     await using r = await replica.client();
+    // Writes keep coming while the image is sent: they must follow it without confusing the
+    // replica about where the image ends.
+    let writing = true;
+    const writer = (async () => {
+      await using w = await master.client();
+      for (let i = 0; writing; i++) await w.call("SET", `during:${i % 500}`, String(i));
+    })();
     await waitFor(async () => (await info(r, "replication")).get("master_link_status") === "up");
+    writing = false;
+    await writer;
     await sameDigest(m, r);
     const mi = await info(m, "replication");
     assert.equal(mi.get("connected_slaves"), "1");

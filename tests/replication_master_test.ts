@@ -57,7 +57,12 @@ Deno.test("PSYNC: full sync then the stream; a later PSYNC at a held offset cont
   const mark = /\$EOF:([0-9a-f]{40})\r\n/.exec(r.text)![1]!;
   await waitFor(() => r.text.lastIndexOf(mark) > r.text.indexOf(mark));
   assert.ok(r.text.includes("before"), "the image holds the key");
+  // The stream waits for the replica's first ACK after an $EOF: image (the mark must be the last
+  // thing a replica reads to know the image ended).
   await c.call("SET", "after", "2");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(!r.text.includes("after"), "nothing follows the mark before the replica's ACK");
+  await r.send(`REPLCONF ACK ${start}\r\n`);
   await waitFor(() => r.text.includes("after"));
   const stream = r.text.slice(r.text.lastIndexOf(mark) + 40);
   assert.equal(

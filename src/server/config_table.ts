@@ -177,6 +177,8 @@ export const DIRECTIVES: readonly Directive[] = [
   s("replica-announce-ip", "", { aliases: ["slave-announce-ip"] }),
   i("replica-announce-port", 0, 0n, 65535n, { aliases: ["slave-announce-port"] }),
   b("replica-announced", true),
+  // hakv's own (docs/replication.md): a demoted master closes normal and pub/sub clients.
+  b("replica-close-clients-on-demote", true, { hidden: true }),
   b("replica-lazy-flush", false, { aliases: ["slave-lazy-flush"] }),
   b("replica-ignore-maxmemory", true, { aliases: ["slave-ignore-maxmemory"] }),
   i("min-replicas-to-write", 0, 0n, INT_MAX, { aliases: ["min-slaves-to-write"] }),

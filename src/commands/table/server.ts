@@ -124,6 +124,12 @@ export const SERVER_COMMANDS = [
     flags: ["admin", "noscript", "stale", "no_async_loading"],
     acl: DANGER,
   }),
+  srv("failover", -1, "Start a coordinated failover between this server and one of its replicas.", {
+    flags: ["admin", "noscript", "stale"],
+    acl: DANGER,
+    since: "6.2.0",
+    complexity: "O(1)",
+  }),
   srv("role", 1, "Return the role of the instance in the context of replication", {
     flags: ["noscript", "loading", "stale", "fast"],
     acl: ["admin", "dangerous"],

@@ -1,15 +1,20 @@
-// REPLICAOF / SLAVEOF (follow a master, or NO ONE to become one again) and ROLE. The link itself
-// is src/server/replication/replica.ts.
+// REPLICAOF / SLAVEOF (follow a master, or NO ONE to become one again), ROLE and FAILOVER. The
+// link itself is src/server/replication/replica.ts, the failover src/server/replication/failover.ts.
 import type { Argv } from "../../resp/mod.ts";
 import { parseInt64 } from "../../engine/values.ts";
 import type { Client } from "../client.ts";
 import type { Handlers } from "../handler.ts";
+import { REPLICAOF_FAILING_OVER } from "../replication/failover.ts";
 import { follow, unfollow } from "../replication/replica.ts";
 import type { Server } from "../server.ts";
 
-type Names = "replicaof" | "slaveof" | "role";
+type Names = "replicaof" | "slaveof" | "role" | "failover";
 
 function replicaof(c: Client, argv: Argv, server: Server): void {
+  if (server.repl.failover.active) {
+    c.w.error(REPLICAOF_FAILING_OVER);
+    return;
+  }
   if (argv.is(1, "no") && argv.is(2, "one")) {
     if (server.replicaOf !== null) {
       unfollow(server);
@@ -33,7 +38,7 @@ function replicaof(c: Client, argv: Argv, server: Server): void {
     c.w.simple("OK Already connected to specified master");
     return;
   }
-  follow(server, host, Number(port));
+  follow(server, host, Number(port), { caller: c });
   server.log.notice(
     `REPLICAOF ${host}:${port} enabled (user request from 'id=${c.id} addr=${c.addr}')`,
   );
@@ -43,6 +48,9 @@ function replicaof(c: Client, argv: Argv, server: Server): void {
 export const REPLICA_HANDLERS: Handlers<Names> = {
   replicaof,
   slaveof: replicaof,
+  failover(c, argv, server) {
+    server.repl.failover.command(c, argv);
+  },
   role(c, _argv, server) {
     const w = c.w;
     const f = server.replicaOf;

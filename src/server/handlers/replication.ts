@@ -4,6 +4,9 @@
 import type { Handlers } from "../handler.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { parseInt64 } from "../../engine/values.ts";
+import { clientInfoLine } from "./client.ts";
+import { PSYNC_FAILOVER_MASTER, PSYNC_FAILOVER_REPLID } from "../replication/failover.ts";
+import { endedByDemotion, unfollow } from "../replication/replica.ts";
 
 type Names = "replconf" | "psync" | "sync" | "wait";
 
@@ -42,6 +45,22 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
   },
   psync(c, argv, server) {
     if (c.replica) return;
+    if (argv.length > 3 && argv.is(3, "failover")) {
+      // A master's FAILOVER: it follows us from now on, so we promote ourselves first.
+      if (server.replicaOf === null) {
+        c.w.error(PSYNC_FAILOVER_MASTER);
+        return;
+      }
+      if (argv.str(1) !== server.repl.replid) {
+        c.w.error(PSYNC_FAILOVER_REPLID);
+        return;
+      }
+      server.log.warning(`Failover request received for replid ${argv.str(1)}.`);
+      unfollow(server);
+      server.log.notice(
+        `MASTER MODE enabled (failover request from '${clientInfoLine(c, c, argv)}')`,
+      );
+    }
     const offset = parseInt64(argv.str(2));
     if (offset === null) {
       c.w.error(NOT_INTEGER);
@@ -69,7 +88,10 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
       c.w.int(n);
       return;
     }
-    return n.then((acked) => c.w.int(acked));
+    return n.then((acked) => {
+      // A change of master ended it with -UNBLOCKED already (replica.ts).
+      if (!endedByDemotion(c)) c.w.int(acked);
+    });
   },
   sync(c, _argv, server) {
     if (c.replica) return;

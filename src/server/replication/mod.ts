@@ -11,6 +11,7 @@ import { snapshotWalker } from "../persistence/snapshot.ts";
 import type { Server } from "../server.ts";
 import { randomHex } from "../server.ts";
 import { Backlog } from "./backlog.ts";
+import { Failover } from "./failover.ts";
 import { Waits } from "./wait.ts";
 
 type LinkState = "wait_bgsave" | "send_bulk" | "online";
@@ -26,6 +27,8 @@ export class ReplicaLink {
   pendingBytes = 0;
   /** When this replica's output first passed the soft limit (0: it is under it). */
   softSince = 0;
+  /** An `$EOF:` image was sent: the stream starts on the replica's first ACK. */
+  awaitingAck = false;
   constructor(readonly c: Client, readonly port: number, readonly ip: string) {}
 }
 
@@ -67,8 +70,12 @@ export class Replication {
   /** client-output-buffer-limit for the replica class: hard, soft bytes, soft seconds. */
   #limit = { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, seconds: 60 };
 
+  /** FAILOVER's state (failover.ts). */
+  readonly failover: Failover;
+
   constructor(server: Server) {
     this.#server = server;
+    this.failover = new Failover(server);
     server.config.watch("min-replicas-to-write", () => this.refreshGoodReplicas());
     server.config.watch("min-replicas-max-lag", () => this.refreshGoodReplicas());
     server.config.watch("client-output-buffer-limit", (v) => {
@@ -181,7 +188,10 @@ export class Replication {
 
   /** The master's periodic PING into the stream (repl-ping-replica-period). */
   ping(): void {
-    if (this.replicas.size > 0 && !this.following) this.#emit([PING_STREAM]);
+    // A failing-over master keeps its offset still for the target to reach (Redis pauses it).
+    if (this.replicas.size > 0 && !this.following && !this.failover.active) {
+      this.#emit([PING_STREAM]);
+    }
   }
 
   // --- Following a master (replica.ts drives these) ------------------------------------------
@@ -291,7 +301,7 @@ export class Replication {
    * the replica disconnects (the connection then only carries the stream and its ACKs).
    */
   psync(c: Client, replid: string, offset: number, eof: boolean, port: number): void {
-    if (this.#noMasterLink(c)) return;
+    if (this.#noMasterLink(c) || this.#failingOver(c)) return;
     const backlog = this.backlog;
     if (
       backlog !== null && (replid === this.replid || (replid === this.replid2 &&
@@ -319,7 +329,7 @@ export class Replication {
    * while the connection keeps reading the replica's REPLCONF ACKs.
    */
   fullSync(c: Client, eof: boolean, port: number, psync: boolean): void {
-    if (!psync && this.#noMasterLink(c)) return;
+    if (!psync && (this.#noMasterLink(c) || this.#failingOver(c))) return;
     this.#fullSync(c, eof, port, psync).catch((err) => {
       this.#server.log.warning(`Full sync with replica ${c.addr} failed: ${err}`);
       c.kill();
@@ -396,13 +406,27 @@ export class Replication {
       walker.abandon();
     }
     if (c.closed) return this.clientGone(c);
-    if (lead !== null) c.w.raw(lead);
+    if (lead !== null) link.pending.unshift(lead);
+    if (eof) {
+      // A replica reading an `$EOF:` image knows it ended only when the mark is the last thing it
+      // read: the stream waits for its first ACK, as Redis's master makes it wait.
+      link.awaitingAck = true;
+      c.interrupt();
+      return;
+    }
+    this.#goOnline(link);
+  }
+
+  /** The image is through: what waited behind it follows, then the live stream. */
+  #goOnline(link: ReplicaLink): void {
+    const c = link.c;
+    link.awaitingAck = false;
     for (const p of link.pending) c.w.raw(p);
     link.pending = [];
     link.pendingBytes = 0;
     link.state = "online";
     c.interrupt();
-    server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+    this.#server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
   }
 
   /** A replica whose own master link is down can't serve a sync: Redis's error, true. */
@@ -412,16 +436,25 @@ export class Replication {
     return true;
   }
 
+  /** No replica may attach while this master hands over its role: Redis's error, true. */
+  #failingOver(c: Client): boolean {
+    if (!this.failover.active) return false;
+    c.w.error("NOMASTERLINK Can't SYNC while failing over");
+    return true;
+  }
+
   /** REPLCONF ACK from a replica's link. */
   ack(c: Client, offset: number): void {
     for (const link of this.replicas) {
       if (link.c === c) {
         link.ackOffset = offset;
         link.ackTime = Date.now();
+        if (link.awaitingAck) this.#goOnline(link);
       }
     }
     this.refreshGoodReplicas();
     this.waits.acked();
+    this.failover.check();
   }
 
   /**
@@ -493,7 +526,7 @@ export class Replication {
     }
     const b = this.backlog;
     fields.push(
-      ["master_failover_state", "no-failover"],
+      ["master_failover_state", this.failover.state],
       ["master_replid", this.replid],
       ["master_replid2", this.replid2],
       ["master_repl_offset", this.offset],

@@ -5,10 +5,12 @@
 // applies the stream through dispatch as the master's client, counting its bytes: ACKs every
 // second and on GETACK, and the same bytes relayed to this node's own backlog and sub-replicas.
 // A dropped link is retried with a short backoff and resumes by partial resync. Also the gate
-// dispatch consults on a replica (READONLY, MASTERDOWN).
+// dispatch consults on a replica (READONLY, MASTERDOWN), and what becoming a replica does to the
+// clients: -UNBLOCKED for blocked ones, closing the others (replica-close-clients-on-demote).
 import type { Command } from "../../commands/mod.ts";
 import { Argv, encodeCommand, latin1, RequestParser } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
+import { pendingOutput } from "../connection.ts";
 import { execute } from "../dispatch.ts";
 import { RdbReader } from "../persistence/rdb_reader.ts";
 import { toValue } from "../persistence/snapshot.ts";
@@ -17,6 +19,9 @@ import type { Server } from "../server.ts";
 export const READONLY = "READONLY You can't write against a read only replica.";
 export const MASTERDOWN =
   "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+/** What a client blocked when this node turns into a replica gets (Redis 7.0's text). */
+export const UNBLOCKED_DEMOTED =
+  "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
 /** ROLE's replica states, Redis's names. */
 export type FollowState = "connect" | "connecting" | "handshake" | "sync" | "connected";
@@ -93,6 +98,8 @@ class LinkReader {
 export interface FollowerOptions {
   /** This node has a history to continue (it was a master, or synced before): PSYNC id off. */
   cached: boolean;
+  /** FAILOVER made this master a replica: its PSYNC tells the target to promote itself. */
+  failover: boolean;
 }
 
 /** One master this node replicates, from REPLICAOF until REPLICAOF NO ONE or another master. */
@@ -105,6 +112,7 @@ export class Follower {
   #reader: LinkReader | null = null;
   #stopped = false;
   #cached: boolean;
+  #failover: boolean;
   #timer: ReturnType<typeof setInterval>;
   #writing: Promise<unknown> = Promise.resolve();
   /** Last byte from the master (ms); the link's and the transfer's. */
@@ -128,6 +136,7 @@ export class Follower {
   ) {
     this.#server = server;
     this.#cached = options.cached;
+    this.#failover = options.failover;
     this.#timer = setInterval(() => this.#cron(), 1000);
     this.refreshConfig();
     server.log.notice(`Connecting to MASTER ${host}:${port}`);
@@ -304,12 +313,21 @@ export class Follower {
       server.log.notice(
         `Trying a partial resynchronization (request ${repl.replid}:${repl.offset + 1}).`,
       );
-      this.#send(["PSYNC", repl.replid, String(repl.offset + 1)]);
+      const psync = ["PSYNC", repl.replid, String(repl.offset + 1)];
+      if (this.#failover) psync.push("FAILOVER");
+      this.#send(psync);
     } else {
       server.log.notice("Partial resynchronization not possible (no cached master)");
       this.#send(["PSYNC", "?", "-1"]);
     }
     const reply = await reader.reply();
+    if (this.#failover) {
+      // The target answered the FAILOVER PSYNC: the failover ends here, one way or the other.
+      this.#failover = false;
+      const accepted = reply.startsWith("+FULLRESYNC") || reply.startsWith("+CONTINUE");
+      repl.failover.psyncAnswered(accepted);
+      if (!accepted) throw new LinkError(`Failover target rejected PSYNC: ${reply}`);
+    }
     if (reply.startsWith("+FULLRESYNC")) {
       const [, id, off] = reply.split(" ");
       const offset = Number(off);
@@ -659,26 +677,116 @@ function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<unknown> {
 
 // --- Becoming a replica, and a master again ---------------------------------------------------
 
-/** Follows `host:port` from now on (REPLICAOF host port, or the directive at start-up). */
+export interface FollowOptions {
+  /** The `replicaof` directive at start-up: no history, no clients yet. */
+  startup?: boolean;
+  /** FAILOVER demotes this master (see FollowerOptions). */
+  failover?: boolean;
+  /** Who asked (REPLICAOF): it keeps its connection when clients are closed. */
+  caller?: Client;
+}
+
+/** Follows `host:port` from now on (REPLICAOF host port, FAILOVER, or the directive). */
 export function follow(
   server: Server,
   host: string,
   port: number,
-  options: { startup?: boolean } = {},
+  options: FollowOptions = {},
 ): void {
   const old = server.replicaOf;
+  const startup = options.startup === true;
   // A master continues its own history with the new master (Redis caches "itself" as master);
   // a replica keeps the one it has; a node started as a replica has none yet.
-  const cached = old !== null ? old.cached : options.startup !== true;
+  const cached = old !== null ? old.cached : !startup;
+  if (old === null && !startup) {
+    server.log.notice(
+      "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.",
+    );
+  }
   old?.stop();
   const repl = server.repl;
   if (old === null) repl.relayDb = 0;
   repl.following = true;
   repl.linkUp = false;
   server.keyspace.replica = 1;
-  server.replicaOf = new Follower(server, host, port, { cached });
+  server.replicaOf = new Follower(server, host, port, {
+    cached,
+    failover: options.failover === true,
+  });
   server.config.set("replicaof", [host, String(port)]);
   refreshReplicaGate(server);
+  if (startup) return;
+  unblockAll(server);
+  if (old === null && server.config.bool("replica-close-clients-on-demote")) {
+    closeClients(server, options.caller ?? null);
+  }
+}
+
+/** Clients unblocked by a change of master: WAIT must then not reply its count as well. */
+const unblockedByDemotion = new WeakSet<Client>();
+
+/** True once for a client whose WAIT a change of master ended (handlers/replication.ts). */
+export function endedByDemotion(c: Client): boolean {
+  return unblockedByDemotion.delete(c);
+}
+
+/**
+ * Every blocked client (BLPOP, XREAD BLOCK, WAIT...) gets -UNBLOCKED when the node starts to
+ * follow a master, as in Redis 7.0; clients held by a pause are not blocked: they run after it.
+ */
+function unblockAll(server: Server): void {
+  for (const c of server.clients.values()) {
+    const unblock = c.unblock;
+    if (unblock === null || c.closed) continue;
+    const mark = c.w.length;
+    unblock(true);
+    // blocking.ts writes CLIENT UNBLOCK's text; this unblocking has its own.
+    c.w.truncate(mark);
+    c.w.error(UNBLOCKED_DEMOTED);
+    unblockedByDemotion.add(c);
+    c.interrupt();
+  }
+}
+
+/** How long closing waits for replies in flight (tries of SWEEP_MS) before it cuts them. */
+const SWEEP_TRIES = 200;
+const SWEEP_MS = 10;
+
+/**
+ * replica-close-clients-on-demote (hakv's, default yes): a master that becomes a replica closes
+ * its normal and pub/sub clients, so clients that look up the master (Sentinel-aware ones)
+ * reconnect to the new one instead of getting -READONLY for ever. A client whose command waits
+ * (in a pause: FAILOVER's) or whose reply is on its way closes once that reply is written.
+ */
+function closeClients(server: Server, except: Client | null): void {
+  const victims: Client[] = [];
+  for (const c of server.clients.values()) {
+    if (c === except || c.replica || c.master || c.closed) continue;
+    c.closeAfterReply = true;
+    victims.push(c);
+  }
+  if (victims.length === 0) return;
+  server.log.notice(
+    `Closing ${victims.length} client connection(s): this node is a replica now (replica-close-clients-on-demote)`,
+  );
+  let tries = 0;
+  const sweep = () => {
+    let left = 0;
+    for (const c of victims) {
+      if (c.closed) continue;
+      if ((server.paused || pendingOutput(c) > 0) && tries < SWEEP_TRIES) {
+        left++;
+        continue;
+      }
+      c.kill();
+      server.removeClient(c);
+    }
+    if (left > 0) {
+      tries++;
+      setTimeout(sweep, SWEEP_MS);
+    }
+  };
+  setTimeout(sweep, 0);
 }
 
 /** REPLICAOF NO ONE: keeps the data, starts a new history (the old id stays as replid2). */
