@@ -25,6 +25,34 @@ export class ReplicaLink {
   /** Stream bytes produced while the image is being sent; they follow it. */
   pending: Uint8Array[] = [];
   pendingBytes = 0;
+  /** The block `pending` is being filled in: commands are copied into 64 KB blocks, not kept
+   * one small array each (a busy master queues hundreds of thousands during a full sync). */
+  tail: Uint8Array | null = null;
+  tailPos = 0;
+
+  /** Queues stream bytes behind the image. */
+  queue(bytes: Uint8Array): void {
+    let tail = this.tail;
+    if (tail === null || this.tailPos + bytes.length > tail.length) {
+      if (tail !== null) this.pending.push(tail.subarray(0, this.tailPos));
+      tail = this.tail = new Uint8Array(Math.max(PENDING_BLOCK, bytes.length));
+      this.tailPos = 0;
+    }
+    tail.set(bytes, this.tailPos);
+    this.tailPos += bytes.length;
+    this.pendingBytes += bytes.length;
+  }
+
+  /** Everything queued, in order, emptying the queue. */
+  drain(): Uint8Array[] {
+    const out = this.pending;
+    if (this.tail !== null && this.tailPos > 0) out.push(this.tail.subarray(0, this.tailPos));
+    this.pending = [];
+    this.tail = null;
+    this.tailPos = 0;
+    this.pendingBytes = 0;
+    return out;
+  }
   /** When this replica's output first passed the soft limit (0: it is under it). */
   softSince = 0;
   /** An `$EOF:` image was sent: the stream starts on the replica's first ACK. */
@@ -32,6 +60,7 @@ export class ReplicaLink {
   constructor(readonly c: Client, readonly port: number, readonly ip: string) {}
 }
 
+const PENDING_BLOCK = 64 * 1024;
 /** Output a full sync lets pile up for a replica before it waits for the socket. */
 const SYNC_OUTPUT_LIMIT = 8 * 1024 * 1024;
 const BUSY_SLICE_MS = 0.25;
@@ -249,12 +278,9 @@ export class Replication {
       backlog.append(p);
       this.offset += p.length;
     }
-    let size = 0;
-    for (const p of parts) size += p.length;
     for (const link of this.replicas) {
       if (link.state !== "online") {
-        link.pending.push(...parts);
-        link.pendingBytes += size;
+        for (const p of parts) link.queue(p);
       } else {
         for (const p of parts) link.c.w.raw(p);
         link.c.interrupt();
@@ -283,7 +309,7 @@ export class Replication {
       `Client ${link.c.addr} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.`,
     );
     this.replicas.delete(link);
-    link.pending = [];
+    link.drain();
     link.c.w.reset();
     link.c.kill();
   }
@@ -406,7 +432,7 @@ export class Replication {
       walker.abandon();
     }
     if (c.closed) return this.clientGone(c);
-    if (lead !== null) link.pending.unshift(lead);
+    if (lead !== null) link.pending.unshift(lead); // ahead of everything queued
     if (eof) {
       // A replica reading an `$EOF:` image knows it ended only when the mark is the last thing it
       // read: the stream waits for its first ACK, as Redis's master makes it wait.
@@ -421,9 +447,7 @@ export class Replication {
   #goOnline(link: ReplicaLink): void {
     const c = link.c;
     link.awaitingAck = false;
-    for (const p of link.pending) c.w.raw(p);
-    link.pending = [];
-    link.pendingBytes = 0;
+    for (const p of link.drain()) c.w.raw(p);
     link.state = "online";
     c.interrupt();
     this.#server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
