@@ -3,7 +3,8 @@
 // exactly the bytes since; a replica that stops reading is dropped at its output limit instead of
 // growing the master's memory.
 import assert from "node:assert/strict";
-import { spawnHakv, waitFor } from "./_harness.ts";
+import { requireTool, spawnHakv, waitFor } from "./_harness.ts";
+import { readRdb } from "../src/server/persistence/rdb_reader.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("latin1");
@@ -107,4 +108,48 @@ Deno.test("a replica that stops reading is dropped at the replica output limit",
   await waitFor(async () => (await info(c, "replication")).get("connected_slaves") === "0");
   assert.equal(await c.call("PING"), "PONG");
   await r.close();
+});
+
+Deno.test("redis-cli --rdb gets the image and the connection closes (REPLCONF rdb-only)", async () => {
+  if (!requireTool("redis-cli")) return;
+  await using h = await spawnHakv();
+  await using c = await h.client();
+  await c.call("RPUSH", "l", "a", "b");
+  await c.call("SET", "s", "v");
+  const dir = await Deno.makeTempDir({ prefix: "hakv-rdb-only-" });
+  try {
+    const out = await new Deno.Command("redis-cli", {
+      args: ["-p", String(h.port), "--rdb", `${dir}/cli.rdb`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const keys: string[] = [];
+    readRdb(await Deno.readFile(`${dir}/cli.rdb`), (_db, key) => keys.push(key));
+    assert.deepEqual(keys.sort(), ["l", "s"]);
+    await waitFor(async () => (await info(c, "replication")).get("connected_slaves") === "0");
+    // The server itself closes the link after the image (the socket reaches EOF unasked).
+    const conn = await Deno.connect({ port: h.port });
+    await conn.write(enc.encode("REPLCONF rdb-only 1\r\nSYNC\r\n"));
+    let got = "";
+    let timedOut = false;
+    const buf = new Uint8Array(65536);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      conn.close();
+    }, 5000);
+    try {
+      for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+        got += dec.decode(buf.subarray(0, n));
+      }
+    } catch {
+      // closed by the timer
+    }
+    clearTimeout(timer);
+    assert.ok(!timedOut, "the master never closed the rdb-only link");
+    conn.close();
+    assert.match(got, /^\+OK\r\n\$\d+\r\nREDIS0010/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -38,6 +38,8 @@ export class Client {
   /** The replication offset just after this client's last propagated write (for WAIT). */
   replOffset = 0;
   replCapaEof = false;
+  /** REPLCONF rdb-only 1 (redis-cli --rdb): the image only, then the connection closes. */
+  replRdbOnly = false;
   noEvict = false;
   lastCommand = "NULL";
   /** Bytes of the query buffer and of pending output, for CLIENT LIST. */

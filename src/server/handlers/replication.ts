@@ -25,6 +25,8 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
           return;
         }
         c.replPort = Number(port);
+      } else if (argv.is(i, "rdb-only")) {
+        c.replRdbOnly = value === "1";
       } else if (argv.is(i, "capa")) {
         if (value.toLowerCase() === "eof") c.replCapaEof = true;
       } else if (argv.is(i, "ack")) {
@@ -35,7 +37,7 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
       } else if (argv.is(i, "getack")) {
         return; // only a replica answers GETACK
       } else if (
-        !argv.is(i, "ip-address") && !argv.is(i, "rdb-only") && !argv.is(i, "rdb-filter-only")
+        !argv.is(i, "ip-address") && !argv.is(i, "rdb-filter-only")
       ) {
         c.w.error(`ERR Unrecognized REPLCONF option: ${argv.str(i)}`);
         return;

@@ -432,6 +432,14 @@ export class Replication {
       walker.abandon();
     }
     if (c.closed) return this.clientGone(c);
+    if (c.replRdbOnly) {
+      // The image was all it asked for: let it reach the socket, then close.
+      this.clientGone(c);
+      c.interrupt();
+      while (!c.closed && pendingOutput(c) > 0) await sleep(1);
+      c.kill();
+      return;
+    }
     if (lead !== null) link.pending.unshift(lead); // ahead of everything queued
     if (eof) {
       // A replica reading an `$EOF:` image knows it ended only when the mark is the last thing it
