@@ -35,7 +35,8 @@ export type BgsaveReply = "started" | "scheduled" | { error: string };
 
 /** Start-up loading in progress (INFO's loading_* fields). */
 interface Loading {
-  loader: SnapshotLoader;
+  /** Where the load is: bytes read of the image's total. */
+  loader: { readonly position: number; readonly total: number };
   startedAt: number;
   usedMem: number;
 }
@@ -273,6 +274,25 @@ export class Persistence {
       this.#loading = null;
       this.#updateGate();
     }
+  }
+
+  /**
+   * A load that isn't the start-up one (a replica loading its master's image) shows in INFO
+   * (`loading:1`, the loading_* fields) and gates commands the same way until `endLoad`.
+   */
+  beginLoad(progress: { readonly position: number; readonly total: number }): void {
+    const mem = Deno.memoryUsage();
+    this.#loading = {
+      loader: progress,
+      startedAt: Date.now(),
+      usedMem: mem.heapUsed + mem.external,
+    };
+    this.#updateGate();
+  }
+
+  endLoad(): void {
+    this.#loading = null;
+    this.#updateGate();
   }
 
   // --- The gate dispatch checks --------------------------------------------------------------

@@ -241,7 +241,7 @@ export class Follower {
       this.#downSince = Date.now();
       server.log.notice("Connection with master lost.");
     }
-    if (server.loadingData && this.state === "sync") server.loadingData = false;
+    if (server.loadingData && this.state === "sync") server.persistence.endLoad();
     this.state = "connect";
     server.repl.linkUp = false;
     this.#lastIo = 0;
@@ -476,7 +476,6 @@ export class Follower {
     ks.flushAll();
     // Until the image is whole there is no history to continue.
     this.#cached = false;
-    server.loadingData = true;
     server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
     const config = server.config;
     const setMax = config.int("set-max-intset-entries");
@@ -507,6 +506,12 @@ export class Follower {
         if (k === "repl-stream-db") streamDb = Number(v) | 0;
       },
     });
+    server.persistence.beginLoad({
+      get position() {
+        return reader.position;
+      },
+      total: payload.length,
+    });
     try {
       for (;;) {
         const deadline = performance.now() + LOAD_SLICE_MS;
@@ -525,7 +530,7 @@ export class Follower {
       ks.flushAll();
       throw new LinkError("bad RDB payload");
     } finally {
-      server.loadingData = false;
+      server.persistence.endLoad();
     }
     server.persistence.lastLoadKeys = keys;
     server.repl.adoptFull(replid, offset);
