@@ -153,3 +153,19 @@ Deno.test("redis-cli --rdb gets the image and the connection closes (REPLCONF rd
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("repl-backlog-ttl: a master alone that long frees its backlog and starts a new history", async () => {
+  await using h = await spawnHakv(["--repl-backlog-ttl", "1"]);
+  await using c = await h.client();
+  const r = await rawReplica(h.port);
+  await r.send("PSYNC ? -1\r\n");
+  await waitFor(() => r.text.startsWith("+FULLRESYNC"));
+  const before = await info(c, "replication");
+  assert.equal(before.get("repl_backlog_active"), "1");
+  await r.close();
+  await waitFor(async () => (await info(c, "replication")).get("connected_slaves") === "0");
+  await waitFor(async () => (await info(c, "replication")).get("repl_backlog_active") === "0");
+  const after = await info(c, "replication");
+  assert.notEqual(after.get("master_replid"), before.get("master_replid"));
+  assert.match(h.output(), /Replication backlog freed after 1 seconds/);
+});

@@ -394,6 +394,7 @@ export class Server {
   cron(periodMs: number): void {
     this.persistence.cron();
     this.repl.refreshGoodReplicas();
+    this.repl.cron(Date.now());
     const now0 = Date.now();
     if (now0 - this.#lastReplPing >= this.config.int("repl-ping-replica-period") * 1000) {
       this.#lastReplPing = now0;

@@ -540,6 +540,34 @@ export class Replication {
     this.refreshGoodReplicas();
   }
 
+  /** Since when a master's backlog has had no replica (0: it has one, or there is none). */
+  #aloneSince = 0;
+
+  /**
+   * repl-backlog-ttl: a master whose replicas have all been gone that many seconds frees its
+   * backlog (and stops recording the stream), as Redis does. A replica keeps its own, so it can
+   * be promoted without a full sync for its sub-replicas. Run every cron tick.
+   */
+  cron(now: number): void {
+    if (this.backlog === null || this.following || this.replicas.size > 0) {
+      this.#aloneSince = 0;
+      return;
+    }
+    if (this.#aloneSince === 0) this.#aloneSince = now;
+    const ttl = this.#server.config.int("repl-backlog-ttl");
+    if (ttl > 0 && now - this.#aloneSince >= ttl * 1000) {
+      this.#server.log.notice(
+        `Replication backlog freed after ${ttl} seconds without connected replicas.`,
+      );
+      this.backlog = null;
+      this.#aloneSince = 0;
+      // A new history: replicas that come later can't continue the old one from here.
+      this.replid = randomHex(40);
+      this.replid2 = "0".repeat(40);
+      this.secondOffset = -1;
+    }
+  }
+
   /** INFO replication's master fields, in Redis's order. */
   infoFields(): [string, string | number][] {
     const fields: [string, string | number][] = [
