@@ -207,7 +207,7 @@ async function timedSave(server: ServerProc): Promise<number> {
 }
 
 /** `redis-benchmark -t set -c 50 -d 64` over the loaded key range, pinned to CPU1. */
-async function setBench(server: ServerProc, n: number, keys: number): Promise<Sample> {
+export async function setBench(server: ServerProc, n: number, keys: number): Promise<Sample> {
   const [cmd, args] = pinned(1, "redis-benchmark", [
     ...["-h", "127.0.0.1", "-p", String(server.port)],
     ...["-t", "set", "-c", "50", "-r", String(keys), "-d", "64", "-n", String(n), "--csv"],
@@ -280,7 +280,7 @@ async function saveLoop(port: number, done: () => boolean): Promise<SaveLoop> {
  * VmRSS of a process and of its children (Redis forks one per BGSAVE), sampled on a timer. The
  * children are read from every thread's `children` list, as a fork may come from any thread.
  */
-class RssSampler {
+export class RssSampler {
   readonly #pid: number;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #before: number;
@@ -310,7 +310,7 @@ class RssSampler {
 }
 
 /** VmRSS in bytes; 0 for a process that is gone (a child that just exited). */
-function vmRss(pid: number): number {
+export function vmRss(pid: number): number {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
     return m ? Number(m[1]) * 1024 : 0;
@@ -319,7 +319,7 @@ function vmRss(pid: number): number {
   }
 }
 
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   const out: number[] = [];
   try {
     for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {

@@ -7,6 +7,7 @@
 // full-sync back to back, sampling the master's RSS (and its forked children's, for Redis)
 // every 10 ms. Issue 5's targets: hakv's full sync no slower than Redis's; during the syncs
 // hakv's peak RSS <= 1.1x its RSS before and its rps >= 0.8x its baseline.
+import { RssSampler, setBench } from "./_bench_persist.ts";
 import { RespClient } from "../src/client/mod.ts";
 import {
   fmt,
@@ -14,8 +15,6 @@ import {
   fmtRatio,
   loadFile,
   median,
-  parseCsv,
-  pinned,
   pipeInto,
   ratio,
   type Row,
@@ -304,86 +303,6 @@ async function syncLoop(
 async function syncFull(master: ServerProc): Promise<number> {
   const info = String(await master.call("INFO", "stats"));
   return Number(/^sync_full:(\d+)/m.exec(info)?.[1] ?? NaN);
-}
-
-/** `redis-benchmark -t set -c 50 -d 64` over the loaded key range, pinned to CPU1. */
-async function setBench(server: ServerProc, n: number, keys: number): Promise<Sample> {
-  const [cmd, args] = pinned(1, "redis-benchmark", [
-    ...["-h", "127.0.0.1", "-p", String(server.port)],
-    ...["-t", "set", "-c", "50", "-r", String(keys), "-d", "64", "-n", String(n), "--csv"],
-  ]);
-  const out = await new Deno.Command(cmd, { args, stdin: "null" }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const sample = parseCsv(text).get("SET");
-  if (!out.success || sample === undefined) {
-    throw new Error(
-      `redis-benchmark -t set against ${server.name} failed:\n${text}${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
-  return sample;
-}
-
-/**
- * VmRSS of a process and of its children (Redis forks one per diskless sync), sampled on a
- * timer. The children are read from every thread's `children` list, as a fork may come from
- * any thread.
- */
-class RssSampler {
-  readonly #pid: number;
-  readonly #timer: ReturnType<typeof setInterval>;
-  readonly #before: number;
-  #parent = 0;
-  #total = 0;
-
-  constructor(pid: number) {
-    this.#pid = pid;
-    this.#before = vmRss(pid);
-    this.#sample();
-    this.#timer = setInterval(() => this.#sample(), RSS_EVERY_MS);
-  }
-
-  #sample(): void {
-    const parent = vmRss(this.#pid);
-    let total = parent;
-    for (const child of childPids(this.#pid)) total += vmRss(child);
-    if (parent > this.#parent) this.#parent = parent;
-    if (total > this.#total) this.#total = total;
-  }
-
-  stop(): RssPeak {
-    clearInterval(this.#timer);
-    this.#sample();
-    return { before: this.#before, parent: this.#parent, total: this.#total };
-  }
-}
-
-/** VmRSS in bytes; 0 for a process that is gone (a child that just exited). */
-function vmRss(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-      try {
-        const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`).trim();
-        if (text !== "") { for (const p of text.split(/\s+/)) out.push(Number(p)); }
-      } catch {
-        // the thread ended
-      }
-    }
-  } catch {
-    // the process ended
-  }
-  return out;
 }
 
 function lastLine(log: string): string {
