@@ -15,6 +15,7 @@ import {
   spawnRedis,
   waitFor,
 } from "./_harness.ts";
+import { info, linkUp, sameDigest } from "./_repl.ts";
 
 /** Each node's files (none are written: no save points) stay out of the repository. */
 const DIR = Deno.makeTempDirSync({ prefix: "hakv-failover-" });
@@ -27,16 +28,6 @@ globalThis.addEventListener("unload", () => {
 });
 const DEBUG = ["--enable-debug-command", "yes", "--dir", DIR];
 const REDIS = [...DEBUG, "--repl-diskless-sync-delay", "0"];
-
-async function info(c: RespClient, section = "replication"): Promise<Map<string, string>> {
-  const text = String(await c.call("INFO", section));
-  const out = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return out;
-}
 
 async function state(c: RespClient): Promise<string | undefined> {
   return (await info(c)).get("master_failover_state");
@@ -52,24 +43,8 @@ async function reply(c: RespClient, ...args: (string | number)[]): Promise<RespV
   }
 }
 
-async function linkUp(c: RespClient, ms = 20_000): Promise<void> {
-  await waitFor(async () => (await info(c)).get("master_link_status") === "up", ms);
-}
-
 async function role(c: RespClient): Promise<string> {
   return String(((await c.call("ROLE")) as RespValue[])[0]);
-}
-
-async function sameDigest(a: RespClient, b: RespClient, ms = 10_000): Promise<void> {
-  let last: unknown[] = [];
-  try {
-    await waitFor(async () => {
-      last = await Promise.all([a.call("DEBUG", "DIGEST"), b.call("DEBUG", "DIGEST")]);
-      return last[0] === last[1];
-    }, ms);
-  } catch {
-    assert.fail(`digests differ: ${last[0]} ${last[1]}`);
-  }
 }
 
 /** A master and its replica, both hakv or both redis-server, linked. */

@@ -14,19 +14,10 @@ import {
   spawnRedis,
   waitFor,
 } from "./_harness.ts";
+import { info, linkUp, sameDigest } from "./_repl.ts";
 import { FaultProxy } from "./_proxy.ts";
 
 const DEBUG = ["--enable-debug-command", "yes"];
-
-async function info(c: RespClient, section: string): Promise<Map<string, string>> {
-  const text = String(await c.call("INFO", section));
-  const out = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return out;
-}
 
 async function field(c: RespClient, section: string, name: string): Promise<string> {
   return (await info(c, section)).get(name) ?? "";
@@ -35,23 +26,6 @@ async function field(c: RespClient, section: string, name: string): Promise<stri
 async function syncs(m: RespClient): Promise<{ full: number; partial: number }> {
   const s = await info(m, "stats");
   return { full: Number(s.get("sync_full")), partial: Number(s.get("sync_partial_ok")) };
-}
-
-async function linkUp(r: RespClient, ms = 20_000): Promise<void> {
-  await waitFor(async () => (await field(r, "replication", "master_link_status")) === "up", ms);
-}
-
-async function sameDigest(a: RespClient, b: RespClient, ms = 15_000): Promise<string> {
-  let last: unknown[] = [];
-  try {
-    await waitFor(async () => {
-      last = await Promise.all([a.call("DEBUG", "DIGEST"), b.call("DEBUG", "DIGEST")]);
-      return last[0] === last[1];
-    }, ms);
-  } catch {
-    assert.fail(`digests differ: master ${last[0]}, replica ${last[1]}`);
-  }
-  return String(last[0]);
 }
 
 /** A temporary directory, removed with everything in it when disposed (only ever this one). */
@@ -152,7 +126,7 @@ async function dropTenTimes(
   }
   const ops = await writer.stop();
   assert.ok(ops > 50, `the writer kept writing (${ops} rounds)`);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   assert.ok(Number(await r.call("GET", "counter")) >= ops);
   return await syncs(m);
 }
@@ -205,7 +179,7 @@ Deno.test("kill -9 of the master during a full sync, then during the stream: the
   const pairs: string[] = [];
   for (let i = 0; i < 3000; i++) pairs.push(`second:${i}`, `value ${i}`);
   await m.call("MSET", ...pairs);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
 
   // Streaming: a dump is taken, more writes follow, the master dies mid-stream and comes back
   // from its dump, which lacks the last writes: the replica must end equal to it, not ahead.
@@ -222,7 +196,7 @@ Deno.test("kill -9 of the master during a full sync, then during the stream: the
   m = await master.client();
   assert.notEqual(await m.call("GET", "counter"), ahead, "the dump lacks the last writes");
   await linkUp(r);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   assert.equal((await syncs(m)).full, 1);
   assert.equal(await r.call("GET", "counter"), await m.call("GET", "counter"));
   m.close();
@@ -248,7 +222,7 @@ Deno.test("kill -9 of a replica during a full sync: restarted, it syncs again an
   replica = await spawnHakv(replicaArgs, 7890);
   r = await replica.client();
   await linkUp(r);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   assert.deepEqual(await syncs(m), { full: 2, partial: 0 });
   assert.equal(await field(m, "replication", "connected_slaves"), "1");
   // A BGSAVE (into the test's own directory) can run: the abandoned walk released the snapshot.
@@ -266,7 +240,7 @@ Deno.test("a master restarted empty without persistence does not wipe its replic
   await using replica = await spawnHakv([...DEBUG, "--replicaof", "127.0.0.1", "7891"], 7892);
   await using r = await replica.client();
   await linkUp(r);
-  const digest = await sameDigest(m, r);
+  const digest = await sameDigest(m, r, { ms: 15_000 });
   m.close();
   await master.kill("SIGKILL");
   master = await spawnHakv(DEBUG, 7891);
@@ -289,7 +263,7 @@ Deno.test("a master restarted empty without persistence does not wipe its replic
   await linkUp(r);
   assert.equal(await r.call("DBSIZE"), 0);
   await m.call("SET", "after", "operator");
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   m.close();
   await master.kill("SIGKILL");
 });
@@ -308,7 +282,7 @@ Deno.test("a replica behind a blackholed link is dropped at its output limit; ma
   );
   await using r = await replica.client();
   await linkUp(r);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   const base = await rssKb(master.child.pid);
   proxy.blackhole();
   // 50 MB of writes over 64 keys: the dataset stays small, the stream is what grows.
@@ -332,7 +306,7 @@ Deno.test("a replica behind a blackholed link is dropped at its output limit; ma
     return s.full + s.partial > before.full + before.partial;
   }, 15_000);
   await linkUp(r);
-  await sameDigest(m, r);
+  await sameDigest(m, r, { ms: 15_000 });
   // The default 1 MB backlog can't hold 50 MB: the replica came back by a full sync.
   assert.deepEqual(await syncs(m), { full: 2, partial: 0 });
 });

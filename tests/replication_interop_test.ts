@@ -4,28 +4,7 @@
 // exactly as Redis does, must agree after each step.
 import assert from "node:assert/strict";
 import { requireTool, type RespClient, spawnHakv, spawnRedis, waitFor } from "./_harness.ts";
-
-async function info(c: RespClient, section: string): Promise<Map<string, string>> {
-  const text = String(await c.call("INFO", section));
-  const out = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return out;
-}
-
-async function sameDigest(a: RespClient, b: RespClient, ms = 10_000): Promise<void> {
-  let last: unknown[] = [];
-  try {
-    await waitFor(async () => {
-      last = await Promise.all([a.call("DEBUG", "DIGEST"), b.call("DEBUG", "DIGEST")]);
-      return last[0] === last[1];
-    }, ms);
-  } catch {
-    assert.fail(`digests differ: master ${last[0]}, replica ${last[1]}`);
-  }
-}
+import { info, sameDigest } from "./_repl.ts";
 
 async function seed(c: RespClient): Promise<void> {
   for (let db = 0; db < 3; db++) {
