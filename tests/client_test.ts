@@ -197,7 +197,7 @@ Deno.test("CLIENT UNBLOCK wakes a blocked client through its hook", async () => 
   const blocked = s.client();
   const woken: boolean[] = [];
   blocked.unblock = (error) => {
-    woken.push(error);
+    woken.push(error !== null);
     blocked.unblock = null;
   };
   assert.match(String(await s.run("INFO", "clients")), /blocked_clients:1\r\n/);

@@ -167,3 +167,24 @@ Deno.test("min-replicas-to-write: writes get NOREPLICAS until a replica acknowle
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("CLIENT UNBLOCK ends a WAIT as redis-server does: ERROR with -UNBLOCKED, TIMEOUT with the count", async () => {
+  if (!requireTool("redis-server")) return;
+  await using h = await spawnHakv();
+  await using r = await spawnRedis();
+  const outcome = async (p: typeof h, reason: string) => {
+    await using waiter = await p.client();
+    await using admin = await p.client();
+    const id = await waiter.call("CLIENT", "ID");
+    const pending = waiter.call("WAIT", 1, 0).then(
+      (v) => (v instanceof Error ? `-${v.message}` : v),
+      (e) => `-${e.message}`,
+    );
+    await waitFor(async () => String(await admin.call("CLIENT", "LIST")).includes("cmd=wait"));
+    assert.equal(await admin.call("CLIENT", "UNBLOCK", id as number, reason), 1);
+    return await pending;
+  };
+  for (const reason of ["ERROR", "TIMEOUT"]) {
+    assert.deepEqual(await outcome(h, reason), await outcome(r, reason), reason);
+  }
+});

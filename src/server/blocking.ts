@@ -97,8 +97,8 @@ export class Blocking {
       }
       c.unblock = (error) => {
         this.#release(w);
-        if (error) {
-          c.w.error(UNBLOCKED);
+        if (error !== null) {
+          c.w.error(error);
           this.server.stats.countError("UNBLOCKED");
         } else spec.timedOut();
       };

@@ -50,10 +50,11 @@ export class Client {
   /** Set by the socket loop: wakes the connection so it notices a kill. */
   interrupt: () => void = () => {};
   /**
-   * Set while the client waits in a blocking command, cleared when it resumes: CLIENT UNBLOCK
-   * calls it (error: reply -UNBLOCKED rather than the timeout reply). Also counts as blocked.
+   * Set while the client waits in a blocking command, cleared when it resumes: CLIENT UNBLOCK or
+   * a change of master calls it with the error to reply, or null for the timeout reply. Also
+   * counts as blocked.
    */
-  unblock: ((error: boolean) => void) | null = null;
+  unblock: ((error: string | null) => void) | null = null;
   /** Pub/sub subscriptions (pubsub.ts owns them). */
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

@@ -2,6 +2,7 @@
 // and eviction flags (Redis 7.0's subcommands and reply formats, plus 7.2's SETINFO, which
 // clients send on connect).
 import { pendingOutput } from "../connection.ts";
+import { UNBLOCKED } from "../blocking.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { parseInt64 } from "../../engine/values.ts";
@@ -259,7 +260,7 @@ export const CLIENT_HANDLERS: Handlers<Names> = {
       c.w.int(0);
       return;
     }
-    target.unblock(error);
+    target.unblock(error ? UNBLOCKED : null);
     c.w.int(1);
   },
   "client|help"(c) {

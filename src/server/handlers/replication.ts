@@ -6,7 +6,7 @@ import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { parseInt64 } from "../../engine/values.ts";
 import { clientInfoLine } from "./client.ts";
 import { PSYNC_FAILOVER_MASTER, PSYNC_FAILOVER_REPLID } from "../replication/failover.ts";
-import { endedByDemotion, unfollow } from "../replication/replica.ts";
+import { unfollow } from "../replication/replica.ts";
 
 type Names = "replconf" | "psync" | "sync" | "wait";
 
@@ -91,8 +91,8 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
       return;
     }
     return n.then((acked) => {
-      // A change of master ended it with -UNBLOCKED already (replica.ts).
-      if (!endedByDemotion(c)) c.w.int(acked);
+      if (typeof acked === "number") c.w.int(acked);
+      else c.w.error(acked);
     });
   },
   sync(c, _argv, server) {

@@ -727,14 +727,6 @@ export function follow(
   }
 }
 
-/** Clients unblocked by a change of master: WAIT must then not reply its count as well. */
-const unblockedByDemotion = new WeakSet<Client>();
-
-/** True once for a client whose WAIT a change of master ended (handlers/replication.ts). */
-export function endedByDemotion(c: Client): boolean {
-  return unblockedByDemotion.delete(c);
-}
-
 /**
  * Every blocked client (BLPOP, XREAD BLOCK, WAIT...) gets -UNBLOCKED when the node starts to
  * follow a master, as in Redis 7.0; clients held by a pause are not blocked: they run after it.
@@ -743,12 +735,7 @@ function unblockAll(server: Server): void {
   for (const c of server.clients.values()) {
     const unblock = c.unblock;
     if (unblock === null || c.closed) continue;
-    const mark = c.w.length;
-    unblock(true);
-    // blocking.ts writes CLIENT UNBLOCK's text; this unblocking has its own.
-    c.w.truncate(mark);
-    c.w.error(UNBLOCKED_DEMOTED);
-    unblockedByDemotion.add(c);
+    unblock(UNBLOCKED_DEMOTED);
     c.interrupt();
   }
 }

@@ -8,7 +8,8 @@ interface Waiter {
   c: Client;
   needed: number;
   offset: number;
-  done: (acked: number) => void;
+  /** The count so far, or the error that ended the wait. */
+  done: (acked: number | string) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -25,7 +26,7 @@ export class Waits {
    * The count to reply now, or a promise of it. `timeoutMs` 0 waits for ever. Inside EXEC it
    * never waits, as in Redis.
    */
-  wait(c: Client, needed: number, timeoutMs: number): number | Promise<number> {
+  wait(c: Client, needed: number, timeoutMs: number): number | Promise<number | string> {
     const offset = c.replOffset;
     const acked = this.#repl.ackedAt(offset);
     if (acked >= needed || c.inExec) return acked;
@@ -40,8 +41,8 @@ export class Waits {
       if (timeoutMs > 0) {
         w.timer = setTimeout(() => w.done(this.#repl.ackedAt(offset)), timeoutMs);
       }
-      // CLIENT UNBLOCK ends a WAIT with the count so far, as in Redis.
-      c.unblock = () => w.done(this.#repl.ackedAt(offset));
+      // Unblocked (CLIENT UNBLOCK, a change of master): the error given, else the count so far.
+      c.unblock = (error) => w.done(error ?? this.#repl.ackedAt(offset));
       this.#waiters.add(w);
       this.#askSoon();
     });
