@@ -15,7 +15,7 @@ import { Crc64 } from "../persistence/crc64.ts";
 import { RDB_VERSION } from "../persistence/rdb_format.ts";
 import { readRdbValue } from "../persistence/rdb_reader.ts";
 import { RdbWriter } from "../persistence/rdb_writer.ts";
-import { toValue } from "../persistence/snapshot.ts";
+import { encodingLimits, toValue } from "../persistence/snapshot.ts";
 import type { Server } from "../server.ts";
 import { intArg } from "./_args.ts";
 
@@ -91,14 +91,7 @@ function decodePayload(body: Uint8Array, server: Server): Value | null {
       // Redis refuses empty collections in a payload (they cannot exist as keys).
       if (n === 0) return null;
     }
-    const cfg = server.config;
-    return toValue(v, cfg.int("set-max-intset-entries"), {
-      maxEntries: cfg.int("hash-max-listpack-entries"),
-      maxValue: cfg.int("hash-max-listpack-value"),
-    }, {
-      entries: cfg.int("zset-max-listpack-entries"),
-      value: cfg.int("zset-max-listpack-value"),
-    });
+    return toValue(v, encodingLimits(server.config));
   } catch {
     return null;
   }

@@ -6,6 +6,7 @@ import { ListValue } from "../../engine/list.ts";
 import { SetValue } from "../../engine/set.ts";
 import type { Value } from "../../engine/values.ts";
 import { ZSetValue } from "../../engine/zset.ts";
+import type { Config } from "../config.ts";
 import type { Server } from "../server.ts";
 import { REDIS_VERSION } from "../version.ts";
 import { RdbError, RdbReader, type RdbSummary, type RdbValue } from "./rdb_reader.ts";
@@ -151,16 +152,7 @@ export class SnapshotLoader {
     this.total = bytes.length;
     const ks = server.keyspace;
     const now = ks.clock();
-    const config = server.config;
-    const setMax = config.int("set-max-intset-entries");
-    const hashLimits = {
-      maxEntries: config.int("hash-max-listpack-entries"),
-      maxValue: config.int("hash-max-listpack-value"),
-    };
-    const zLimits = {
-      entries: config.int("zset-max-listpack-entries"),
-      value: config.int("zset-max-listpack-value"),
-    };
+    const limits = encodingLimits(server.config);
     const result = this.result;
     this.#reader = this.#guard(() =>
       new RdbReader(bytes, (db, key, value, expireAt) => {
@@ -176,7 +168,7 @@ export class SnapshotLoader {
         // Straight into the table: Db.set's expiry check and hooks are for commands.
         const t = ks.table(db, key);
         const before = t.data.size;
-        t.data.set(key, toValue(value, setMax, hashLimits, zLimits));
+        t.data.set(key, toValue(value, limits));
         // A key the file holds twice: Redis refuses the file. (The size check costs no lookup.)
         if (t.data.size === before && !replace) {
           throw new SnapshotError(`RDB has duplicated key '${key}' in DB ${db}`);
@@ -222,14 +214,32 @@ export class SnapshotLoader {
   }
 }
 
+/** The compact-encoding thresholds a loaded collection is built within (the *-max-* directives). */
+export interface EncodingLimits {
+  setMax: number;
+  hashLimits: { maxEntries: number; maxValue: number };
+  zLimits: { entries: number; value: number };
+}
+
+/** The thresholds as the configuration has them now. */
+export function encodingLimits(config: Config): EncodingLimits {
+  return {
+    setMax: config.int("set-max-intset-entries"),
+    hashLimits: {
+      maxEntries: config.int("hash-max-listpack-entries"),
+      maxValue: config.int("hash-max-listpack-value"),
+    },
+    zLimits: {
+      entries: config.int("zset-max-listpack-entries"),
+      value: config.int("zset-max-listpack-value"),
+    },
+  };
+}
+
 /** An engine value from a neutral RDB value, encoded compactly within the given limits. */
-export function toValue(
-  v: RdbValue,
-  setMax: number,
-  hashLimits: { maxEntries: number; maxValue: number },
-  zLimits: { entries: number; value: number },
-): Value {
+export function toValue(v: RdbValue, limits: EncodingLimits): Value {
   if (typeof v === "string") return v;
+  const { setMax, hashLimits, zLimits } = limits;
   switch (v.type) {
     case "list":
       return ListValue.from(v.items);

@@ -13,7 +13,7 @@ import type { Client } from "../client.ts";
 import { pendingOutput } from "../connection.ts";
 import { execute } from "../dispatch.ts";
 import { RdbReader } from "../persistence/rdb_reader.ts";
-import { toValue } from "../persistence/snapshot.ts";
+import { encodingLimits, toValue } from "../persistence/snapshot.ts";
 import type { Server } from "../server.ts";
 
 export const READONLY = "READONLY You can't write against a read only replica.";
@@ -477,16 +477,7 @@ export class Follower {
     // Until the image is whole there is no history to continue.
     this.#cached = false;
     server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
-    const config = server.config;
-    const setMax = config.int("set-max-intset-entries");
-    const hashLimits = {
-      maxEntries: config.int("hash-max-listpack-entries"),
-      maxValue: config.int("hash-max-listpack-value"),
-    };
-    const zLimits = {
-      entries: config.int("zset-max-listpack-entries"),
-      value: config.int("zset-max-listpack-value"),
-    };
+    const limits = encodingLimits(server.config);
     let streamDb = 0;
     let keys = 0;
     // A replica keeps keys whose TTL passed: the master's DEL removes them (Redis 7).
@@ -497,7 +488,7 @@ export class Follower {
         );
       }
       const t = ks.table(db, key);
-      t.data.set(key, toValue(value, setMax, hashLimits, zLimits));
+      t.data.set(key, toValue(value, limits));
       if (expireAt !== undefined) t.expires.set(key, expireAt);
       else if (t.expires.size > 0) t.expires.delete(key);
       keys++;
