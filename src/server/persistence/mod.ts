@@ -252,10 +252,18 @@ export class Persistence {
     const path = snapshotPath(server);
     const bytes = readSnapshotFile(path);
     if (bytes === null) return null;
-    const mem = Deno.memoryUsage();
-    const loader = new SnapshotLoader(server, bytes, path);
-    this.#loading = { loader, startedAt: Date.now(), usedMem: mem.heapUsed + mem.external };
-    this.#updateGate();
+    return await this.runLoad(new SnapshotLoader(server, bytes, path));
+  }
+
+  /**
+   * Runs a load in slices with -LOADING meanwhile (start-up, a replica's full sync) and records
+   * what it loaded. Null if `stopped` turned true between slices. Throws SnapshotError.
+   */
+  async runLoad(
+    loader: SnapshotLoader,
+    stopped: () => boolean = () => false,
+  ): Promise<{ keys: number; expired: number } | null> {
+    this.beginLoad(loader);
     try {
       for (;;) {
         const deadline = performance.now() + LOAD_SLICE_MS;
@@ -269,10 +277,10 @@ export class Persistence {
           return result;
         }
         await new Promise((resolve) => setTimeout(resolve, 0));
+        if (stopped()) return null;
       }
     } finally {
-      this.#loading = null;
-      this.#updateGate();
+      this.endLoad();
     }
   }
 

@@ -117,7 +117,7 @@ export function readSnapshotFile(path: string): Uint8Array | null {
 export function loadSnapshot(
   server: Server,
   path: string,
-  options: { replace?: boolean } = {},
+  options: LoaderOptions = {},
 ): LoadResult | null {
   const bytes = readSnapshotFile(path);
   if (bytes === null) return null;
@@ -128,9 +128,19 @@ export function loadSnapshot(
   }
 }
 
+export interface LoaderOptions {
+  /** A key already in memory takes the file's value (DEBUG RELOAD MERGE), instead of an error. */
+  replace?: boolean;
+  /** Keep keys whose TTL has passed (a replica: its master's DEL removes them, as in Redis 7). */
+  keepExpired?: boolean;
+  /** Each aux field (a replica reads repl-stream-db). */
+  onAux?: (key: string, value: string) => void;
+}
+
 /**
- * An RDB image loaded into the keyspace a part at a time (start-up answers -LOADING between
- * parts). Keys whose TTL has passed are skipped; a key already present is replaced.
+ * An RDB image loaded into the keyspace a part at a time (start-up and a replica's full sync
+ * answer -LOADING between parts). Keys whose TTL has passed are skipped unless `keepExpired`; a
+ * key the image holds twice, or already in memory, is an error unless `replace`.
  */
 export class SnapshotLoader {
   readonly #server: Server;
@@ -140,13 +150,9 @@ export class SnapshotLoader {
   /** Bytes in the image. */
   readonly total: number;
 
-  constructor(
-    server: Server,
-    bytes: Uint8Array,
-    path: string,
-    options: { replace?: boolean } = {},
-  ) {
+  constructor(server: Server, bytes: Uint8Array, path: string, options: LoaderOptions = {}) {
     const replace = options.replace ?? false;
+    const keepExpired = options.keepExpired ?? false;
     this.#server = server;
     this.#path = path;
     this.total = bytes.length;
@@ -161,7 +167,7 @@ export class SnapshotLoader {
             `FATAL: Data file was created with a Redis server configured to handle more than ${ks.databases} databases. Exiting`,
           );
         }
-        if (expireAt !== undefined && expireAt <= now) {
+        if (expireAt !== undefined && expireAt <= now && !keepExpired) {
           result.expired++;
           return;
         }
@@ -176,7 +182,7 @@ export class SnapshotLoader {
         if (expireAt !== undefined) t.expires.set(key, expireAt);
         else if (t.expires.size > 0) t.expires.delete(key);
         result.keys++;
-      })
+      }, options.onAux !== undefined ? { onAux: options.onAux } : {})
     );
   }
 

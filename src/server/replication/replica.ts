@@ -13,7 +13,7 @@ import type { Client } from "../client.ts";
 import { pendingOutput } from "../connection.ts";
 import { execute } from "../dispatch.ts";
 import { RdbReader } from "../persistence/rdb_reader.ts";
-import { encodingLimits, toValue } from "../persistence/snapshot.ts";
+import { SnapshotLoader } from "../persistence/snapshot.ts";
 import type { Server } from "../server.ts";
 
 export const READONLY = "READONLY You can't write against a read only replica.";
@@ -26,8 +26,7 @@ export const UNBLOCKED_DEMOTED =
 /** ROLE's replica states, Redis's names. */
 export type FollowState = "connect" | "connecting" | "handshake" | "sync" | "connected";
 
-/** Loading runs in slices this long, with a timer between them (as start-up loading). */
-const LOAD_SLICE_MS = 50;
+/** How much of an image `rdbIsEmpty` reads at a time. */
 const LOAD_STEP_BYTES = 64 * 1024;
 const READ_SIZE = 64 * 1024;
 /** Reconnect delays: the first retry soon, then doubling up to Redis's once a second. */
@@ -477,41 +476,16 @@ export class Follower {
     // Until the image is whole there is no history to continue.
     this.#cached = false;
     server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
-    const limits = encodingLimits(server.config);
     let streamDb = 0;
-    let keys = 0;
     // A replica keeps keys whose TTL passed: the master's DEL removes them (Redis 7).
-    const reader = new RdbReader(payload, (db, key, value, expireAt) => {
-      if (db >= ks.databases) {
-        throw new LinkError(
-          `Data file was created with a Redis server configured to handle more than ${ks.databases} databases`,
-        );
-      }
-      const t = ks.table(db, key);
-      t.data.set(key, toValue(value, limits));
-      if (expireAt !== undefined) t.expires.set(key, expireAt);
-      else if (t.expires.size > 0) t.expires.delete(key);
-      keys++;
-    }, {
+    const loader = new SnapshotLoader(server, payload, "from the master", {
+      keepExpired: true,
       onAux: (k, v) => {
         if (k === "repl-stream-db") streamDb = Number(v) | 0;
       },
     });
-    server.persistence.beginLoad({
-      get position() {
-        return reader.position;
-      },
-      total: payload.length,
-    });
     try {
-      for (;;) {
-        const deadline = performance.now() + LOAD_SLICE_MS;
-        let done = reader.step(LOAD_STEP_BYTES) !== null;
-        while (!done && performance.now() < deadline) done = reader.step(LOAD_STEP_BYTES) !== null;
-        if (done) break;
-        await new Promise((r) => setTimeout(r, 0));
-        if (this.#stopped) return;
-      }
+      if (await server.persistence.runLoad(loader, () => this.#stopped) === null) return;
     } catch (err) {
       server.log.warning(
         `Failed trying to load the MASTER synchronization DB from socket: ${
@@ -520,10 +494,7 @@ export class Follower {
       );
       ks.flushAll();
       throw new LinkError("bad RDB payload");
-    } finally {
-      server.persistence.endLoad();
     }
-    server.persistence.lastLoadKeys = keys;
     server.repl.adoptFull(replid, offset);
     server.repl.relayDb = streamDb;
     this.#cached = true;
