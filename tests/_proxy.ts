@@ -1,6 +1,7 @@
 // A userspace TCP proxy for fault tests: it sits between two nodes (a replica and its master)
 // and can cut every current connection, blackhole the link (stop forwarding in both directions,
-// so bytes pile up in the peers' buffers as behind a dead network), delay each chunk, and resume.
+// so bytes pile up in the peers' buffers as behind a dead network), delay each chunk, limit the
+// bandwidth (a slow link or a slow peer), and resume.
 // New connections made while blackholed are accepted and held too, as a partitioned link would.
 
 export class FaultProxy {
@@ -12,6 +13,8 @@ export class FaultProxy {
   #resumed: Promise<void> = Promise.resolve();
   #resume: () => void = () => {};
   #delayMs = 0;
+  /** Bytes per second each direction forwards (0: no limit). */
+  #rate = 0;
   #closed = false;
   /** Connections accepted so far. */
   accepted = 0;
@@ -41,9 +44,15 @@ export class FaultProxy {
     this.#delayMs = ms;
   }
 
-  /** Forwards again, with no delay. */
+  /** Forwards at most this many bytes per second in each direction (0: no limit). */
+  rate(bytesPerSecond: number): void {
+    this.#rate = bytesPerSecond;
+  }
+
+  /** Forwards again, with no delay and no bandwidth limit. */
   resume(): void {
     this.#delayMs = 0;
+    this.#rate = 0;
     if (!this.#blackholed) return;
     this.#blackholed = false;
     this.#resume();
@@ -108,10 +117,13 @@ export class FaultProxy {
   }
 
   async #pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-    const buf = new Uint8Array(64 * 1024);
+    const full = new Uint8Array(64 * 1024);
     for (;;) {
       // Not reading while blackholed lets the sender's kernel buffers and queues fill up.
       while (this.#blackholed) await this.#resumed;
+      // Under a bandwidth limit, reads are small and each is followed by its share of a second.
+      const rate = this.#rate;
+      const buf = rate > 0 ? full.subarray(0, Math.max(1, Math.min(full.length, rate / 50))) : full;
       let n: number | null;
       try {
         n = await from.read(buf);
@@ -121,6 +133,7 @@ export class FaultProxy {
       if (n === null) return;
       while (this.#blackholed) await this.#resumed;
       if (this.#delayMs > 0) await new Promise((r) => setTimeout(r, this.#delayMs));
+      if (rate > 0) await new Promise((r) => setTimeout(r, (n / rate) * 1000));
       try {
         for (let off = 0; off < n;) off += await to.write(buf.subarray(off, n));
       } catch {

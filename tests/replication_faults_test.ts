@@ -310,3 +310,70 @@ Deno.test("a replica behind a blackholed link is dropped at its output limit; ma
   // The default 1 MB backlog can't hold 50 MB: the replica came back by a full sync.
   assert.deepEqual(await syncs(m), { full: 2, partial: 0 });
 });
+
+/**
+ * A replica behind a 1 MB/s link syncs while a writer produces several MB/s of stream: far more
+ * than the replica output limit by the time the image is through. Returns the master's syncs and
+ * what the writer got acknowledged.
+ */
+async function slowReplicaUnderWrites(
+  throttle: boolean,
+  ports: { master: number; proxy: number; replica: number },
+): Promise<{ full: number; partial: number; ops: number; throttled: boolean; peakMb: number }> {
+  await using master = await spawnHakv([
+    ...DEBUG,
+    "--client-output-buffer-limit",
+    "replica 4mb 2mb 1",
+    "--repl-throttle-writes",
+    throttle ? "yes" : "no",
+  ], ports.master);
+  await using m = await master.client();
+  await m.call("DEBUG", "POPULATE", 20_000, "seed", 100); // a ~2.5 MB image
+  using proxy = new FaultProxy(master.port, { port: ports.proxy });
+  proxy.rate(1024 * 1024);
+  const base = await rssKb(master.child.pid);
+  await using replica = await spawnHakv(
+    [...DEBUG, "--replicaof", "127.0.0.1", String(proxy.port)],
+    ports.replica,
+  );
+  await using r = await replica.client();
+  const w = await master.client();
+  const value = "w".repeat(1024);
+  let ops = 0;
+  let peak = base;
+  const until = Date.now() + 6000;
+  for (let i = 0; Date.now() < until; i++) {
+    await w.call("SET", `w:${i % 2000}`, value + i);
+    ops++;
+    if (i % 500 === 0) peak = Math.max(peak, await rssKb(master.child.pid));
+  }
+  w.close();
+  proxy.resume();
+  await waitFor(
+    async () => (await info(r, "replication")).get("master_link_status") === "up",
+    30_000,
+  );
+  await sameDigest(m, r, { ms: 30_000 });
+  const s = await syncs(m);
+  return {
+    ...s,
+    ops,
+    throttled: /writes wait until it catches up/.test(master.output()),
+    peakMb: (peak - base) / 1024,
+  };
+}
+
+Deno.test("a slow replica throttles writers instead of looping through full syncs", async () => {
+  // Redis's behaviour (repl-throttle-writes no): the replica is dropped at its limit, and every
+  // new full sync falls behind the same way.
+  const loop = await slowReplicaUnderWrites(false, { master: 7896, proxy: 7897, replica: 7898 });
+  assert.ok(loop.full >= 2, `without throttling the replica resynced in full ${loop.full} times`);
+  assert.equal(loop.throttled, false);
+  // hakv's default: the writer waits for the replica while it is over its limit; one full sync.
+  const slow = await slowReplicaUnderWrites(true, { master: 7896, proxy: 7897, replica: 7898 });
+  assert.equal(slow.throttled, true);
+  assert.deepEqual({ full: slow.full, partial: slow.partial }, { full: 1, partial: 0 });
+  assert.ok(slow.ops > 500, `the writer kept writing (${slow.ops} SETs)`);
+  // What the master holds for the replica stays near its 4 MB limit (plus V8's garbage).
+  assert.ok(slow.peakMb < 60, `master RSS grew ${slow.peakMb.toFixed(1)} MB`);
+});

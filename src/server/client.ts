@@ -50,6 +50,11 @@ export class Client {
   /** Set by the socket loop: wakes the connection so it notices a kill. */
   interrupt: () => void = () => {};
   /**
+   * Called by the socket loop each time a write to this client completes: a replica's link uses
+   * it to hand over the next part of the stream as the socket drains (replication/mod.ts).
+   */
+  onWritten: (() => void) | null = null;
+  /**
    * Set while the client waits in a blocking command, cleared when it resumes: CLIENT UNBLOCK or
    * a change of master calls it with the error to reply, or null for the timeout reply. Also
    * counts as blocked.

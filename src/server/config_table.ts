@@ -179,6 +179,7 @@ export const DIRECTIVES: readonly Directive[] = [
   b("replica-announced", true),
   // hakv's own (docs/replication.md): a demoted master closes normal and pub/sub clients.
   b("replica-close-clients-on-demote", true, { hidden: true }),
+  b("repl-throttle-writes", true, { hidden: true }),
   b("replica-lazy-flush", false, { aliases: ["slave-lazy-flush"] }),
   b("replica-ignore-maxmemory", true, { aliases: ["slave-ignore-maxmemory"] }),
   i("min-replicas-to-write", 0, 0n, INT_MAX, { aliases: ["min-slaves-to-write"] }),

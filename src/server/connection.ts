@@ -56,6 +56,12 @@ export async function serveConnection(
         server.stats.netOutputBytes += n;
         out.reset();
         inflight = null;
+        if (c.onWritten !== null) {
+          woken = false;
+          c.onWritten();
+          if (c.w.length > 0) flush();
+          return;
+        }
         if (woken) {
           woken = false;
           if (c.w.length > 0) flush();

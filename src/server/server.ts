@@ -451,9 +451,16 @@ export class Server {
   }
 
   /** The promise a command must wait on while clients are paused, if any. */
-  pauseFor(_c: Client, cmd: Command): Promise<void> | undefined {
+  pauseFor(c: Client, cmd: Command): Promise<void> | undefined {
     const p = this.#pause;
-    if (p === null) return undefined;
+    if (p === null) {
+      // Writers wait while a replica that is still reading catches up (replication/mod.ts).
+      const t = this.repl.throttle;
+      if (t === null || c.master || !(cmd.isWrite || cmd.flags.has("may_replicate"))) {
+        return undefined;
+      }
+      return t;
+    }
     if (p.all) {
       // Redis lets the commands that manage the pause itself through.
       if (cmd.fullName === "client|unpause" || cmd.fullName === "client|pause") return undefined;

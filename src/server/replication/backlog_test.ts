@@ -1,29 +1,62 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Backlog } from "./backlog.ts";
+import { ReplLog } from "./backlog.ts";
 
-Deno.test("backlog: every offset it still holds gives exactly the bytes since, across wraps", () => {
+Deno.test("replication log: the backlog window and every retained offset give exactly the bytes since", () => {
   fc.assert(
     fc.property(
-      fc.integer({ min: 1, max: 64 }),
+      fc.integer({ min: 1, max: 300_000 }),
       fc.integer({ min: 0, max: 1000 }),
-      fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 30 }),
-      (size, start, writes) => {
-        const b = new Backlog(size, start);
+      fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 150_000 }), fc.integer({ min: 0, max: 400_000 })),
+        { maxLength: 12 },
+      ),
+      (size, start, steps) => {
+        const log = new ReplLog(size, start);
         const all: number[] = [];
-        for (const w of writes) {
-          b.append(w);
-          all.push(...w);
-        }
-        const end = start + all.length;
-        assert.equal(b.length, Math.min(size, all.length));
-        assert.equal(b.firstOffset, end - b.length + 1);
-        for (let off = start - 2; off <= end + 2; off++) {
-          const got = b.from(off);
-          if (off < b.firstOffset || off > end + 1) assert.equal(got, null, `offset ${off}`);
-          else assert.deepEqual([...got!], all.slice(off - start - 1), `offset ${off}`);
+        let seed = start;
+        let keepFrom = start + 1; // replicas' positions only move forward
+        for (const [n, keep] of steps) {
+          const bytes = new Uint8Array(n);
+          for (let i = 0; i < n; i++) bytes[i] = seed = (seed * 31 + 7) & 0xff;
+          log.append(bytes);
+          for (const b of bytes) all.push(b);
+          keepFrom = Math.max(keepFrom, start + 1 + Math.min(keep, all.length));
+          log.trim(keepFrom);
+          const end = start + all.length;
+          assert.equal(log.end, end);
+          // The backlog window is whole, and what a replica still needs is never dropped.
+          assert.equal(log.length, Math.min(size, all.length));
+          assert.equal(log.firstOffset, end - log.length + 1);
+          assert.ok(log.retainedFrom <= Math.min(keepFrom, log.firstOffset));
+          assert.equal(log.retainedFrom + log.retained - 1, end);
+          for (const off of [log.retainedFrom, keepFrom, log.firstOffset, end, end + 1]) {
+            if (off < log.retainedFrom || off > end + 1) continue;
+            const got: number[] = [];
+            log.read(off, Infinity, (v) => got.push(...v));
+            assert.deepEqual(got, all.slice(off - start - 1), `offset ${off}`);
+          }
+          assert.equal(log.from(log.firstOffset - 1), null);
+          assert.equal(log.from(end + 2), null);
+          assert.deepEqual([...log.from(log.firstOffset)!], all.slice(log.firstOffset - start - 1));
         }
       },
     ),
+    { numRuns: 25 },
   );
+});
+
+Deno.test("replication log: read stops at max bytes and a stream of small appends allocates few blocks", () => {
+  const log = new ReplLog(1024, 0);
+  const line = new TextEncoder().encode("*1\r\n$4\r\nPING\r\n");
+  for (let i = 0; i < 100_000; i++) {
+    log.append(line);
+    log.trim(log.end + 1);
+  }
+  assert.equal(log.end, 100_000 * line.length);
+  // One partly used block plus at most the full ones the 1 KB backlog straddles.
+  assert.ok(log.retained <= 2 * 64 * 1024, `retained ${log.retained}`);
+  const views: Uint8Array[] = [];
+  assert.equal(log.read(log.end - 99, 50, (v) => views.push(v)), 50);
+  assert.equal(views.reduce((n, v) => n + v.length, 0), 50);
 });

@@ -1,16 +1,23 @@
 // A master's side of Redis replication: the replication id and offset, the backlog, the replicas
 // attached by PSYNC/SYNC, and the stream of writes they receive. A full sync sends a point-in-time
 // image made by the same walk as BGSAVE (no fork, no dump file): diskless `$EOF:<mark>` framing
-// for replicas that announce `capa eof`, else `$<length>`. Writes made while the image is sent
-// wait in that replica's queue and follow it; then the replica is online and gets the stream as
-// it is produced. Propagation is what changed data (the dirty counter moved), as in Redis.
+// for replicas that announce `capa eof`, else `$<length>`. The stream is kept once, in the
+// replication log (backlog.ts); each replica's output is its position in it. Writes made while
+// an image is sent stay in the log and follow the image; an online replica is handed the log a
+// window at a time as its socket drains. Propagation is what changed data (the dirty counter
+// moved), as in Redis.
+//
+// A replica that falls too far behind (its client-output-buffer-limit) while it is still reading
+// makes writers wait for it instead of being dropped: dropping it would force another full sync,
+// which falls behind the same way (Redis's endless full-sync loop). One that stops reading and
+// sends nothing for STALL_MS is dropped, as Redis drops it, and the writers go on.
 import { encodeCommand } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { pendingOutput } from "../connection.ts";
 import { snapshotWalker } from "../persistence/snapshot.ts";
 import type { Server } from "../server.ts";
 import { randomHex } from "../server.ts";
-import { Backlog } from "./backlog.ts";
+import { ReplLog } from "./backlog.ts";
 import { Failover } from "./failover.ts";
 import { Waits } from "./wait.ts";
 
@@ -22,45 +29,37 @@ export class ReplicaLink {
   /** The offset the replica last acknowledged (REPLCONF ACK), and when (ms). */
   ackOffset = 0;
   ackTime = Date.now();
-  /** Stream bytes produced while the image is being sent; they follow it. */
-  pending: Uint8Array[] = [];
-  pendingBytes = 0;
-  /** The block `pending` is being filled in: commands are copied into 64 KB blocks, not kept
-   * one small array each (a busy master queues hundreds of thousands during a full sync). */
-  tail: Uint8Array | null = null;
-  tailPos = 0;
-
-  /** Queues stream bytes behind the image. */
-  queue(bytes: Uint8Array): void {
-    let tail = this.tail;
-    if (tail === null || this.tailPos + bytes.length > tail.length) {
-      if (tail !== null) this.pending.push(tail.subarray(0, this.tailPos));
-      tail = this.tail = new Uint8Array(Math.max(PENDING_BLOCK, bytes.length));
-      this.tailPos = 0;
-    }
-    tail.set(bytes, this.tailPos);
-    this.tailPos += bytes.length;
-    this.pendingBytes += bytes.length;
-  }
-
-  /** Everything queued, in order, emptying the queue. */
-  drain(): Uint8Array[] {
-    const out = this.pending;
-    if (this.tail !== null && this.tailPos > 0) out.push(this.tail.subarray(0, this.tailPos));
-    this.pending = [];
-    this.tail = null;
-    this.tailPos = 0;
-    this.pendingBytes = 0;
-    return out;
-  }
+  /**
+   * Offset of the next stream byte to hand to this replica's socket. Until its image is taken
+   * it needs none of the log (the image will cover it).
+   */
+  next = Number.MAX_SAFE_INTEGER;
+  /** Bytes to send ahead of the log's once the image is through (a relayed stream's SELECT). */
+  lead: Uint8Array | null = null;
   /** When this replica's output first passed the soft limit (0: it is under it). */
   softSince = 0;
   /** An `$EOF:` image was sent: the stream starts on the replica's first ACK. */
   awaitingAck = false;
+  /** Over its output limit while still reading: writers wait for it. */
+  throttling = false;
+  /** When its socket last drained (what the replica reads is its progress). */
+  drainedAt = Date.now();
   constructor(readonly c: Client, readonly port: number, readonly ip: string) {}
+
+  /** True while the replica reads its stream or talks to the master (ACKs, keepalives). */
+  alive(now: number): boolean {
+    return now - Math.max(this.drainedAt, this.c.lastInteraction) <= STALL_MS;
+  }
 }
 
-const PENDING_BLOCK = 64 * 1024;
+/** Stream bytes handed to an online replica's socket buffer at a time. */
+const WINDOW = 1024 * 1024;
+/**
+ * A replica over its output limit that has neither read nor sent anything for this long is
+ * gone, not slow: it is dropped and writers stop waiting for it. Replicas ACK every second and
+ * send keepalives every second while they load an image, Redis's and hakv's alike.
+ */
+const STALL_MS = 3000;
 /** Output a full sync lets pile up for a replica before it waits for the socket. */
 const SYNC_OUTPUT_LIMIT = 8 * 1024 * 1024;
 const BUSY_SLICE_MS = 0.25;
@@ -76,7 +75,8 @@ export class Replication {
   secondOffset = -1;
   /** master_repl_offset: stream bytes produced since the replication id began. */
   offset = 0;
-  backlog: Backlog | null = null;
+  /** The replication log; its last repl-backlog-size bytes are the backlog. */
+  backlog: ReplLog | null = null;
   readonly replicas = new Set<ReplicaLink>();
   /** The database the stream has selected (-1: the next command selects one). */
   #streamDb = -1;
@@ -107,6 +107,9 @@ export class Replication {
     this.failover = new Failover(server);
     server.config.watch("min-replicas-to-write", () => this.refreshGoodReplicas());
     server.config.watch("min-replicas-max-lag", () => this.refreshGoodReplicas());
+    server.config.watch("repl-backlog-size", (v) => {
+      if (this.backlog !== null) this.backlog.size = Number(v);
+    });
     server.config.watch("client-output-buffer-limit", (v) => {
       const w = v.split(" ");
       for (let k = 0; k + 3 < w.length; k += 4) {
@@ -240,7 +243,7 @@ export class Replication {
     this.replid2 = "0".repeat(40);
     this.secondOffset = -1;
     this.offset = offset;
-    this.backlog = new Backlog(this.#server.config.int("repl-backlog-size"), offset);
+    this.backlog = new ReplLog(this.#server.config.int("repl-backlog-size"), offset);
     this.dropReplicas();
   }
 
@@ -272,52 +275,154 @@ export class Replication {
   }
 
   #emit(parts: Uint8Array[]): void {
-    const backlog = this.backlog;
-    if (backlog === null) return;
+    const log = this.backlog;
+    if (log === null) return;
+    const before = log.end + 1;
     for (const p of parts) {
-      backlog.append(p);
+      log.append(p);
       this.offset += p.length;
     }
+    if (this.replicas.size === 0) {
+      log.trim(before);
+      return;
+    }
+    let keepFrom = log.end + 1;
     for (const link of this.replicas) {
-      if (link.state !== "online") {
-        for (const p of parts) link.queue(p);
-      } else {
-        for (const p of parts) link.c.w.raw(p);
-        link.c.interrupt();
+      if (link.state === "online" && !link.awaitingAck) {
+        const c = link.c;
+        if (link.next === before && pendingOutput(c) < WINDOW) {
+          // Caught up (the common case): straight into its output, no log read.
+          for (const p of parts) c.w.raw(p);
+          link.next = log.end + 1;
+          c.interrupt();
+        } else this.#pump(link);
       }
       this.#checkLimit(link);
+      if (link.next < keepFrom) keepFrom = link.next;
     }
+    log.trim(keepFrom);
+  }
+
+  /** Hands an online replica's socket the log from its position, up to WINDOW bytes pending. */
+  #pump(link: ReplicaLink): void {
+    const log = this.backlog;
+    const c = link.c;
+    if (log === null || c.closed || link.next > log.end) return;
+    const room = WINDOW - pendingOutput(c);
+    if (room <= 0) return;
+    link.next += log.read(link.next, room, (view) => c.w.raw(view));
+    c.interrupt();
+  }
+
+  /** A replica's socket drained: it made progress; send it more, and maybe stop throttling. */
+  #drained(link: ReplicaLink): void {
+    link.drainedAt = Date.now();
+    if (link.state !== "online" || link.awaitingAck) return;
+    this.#pump(link);
+    if (link.throttling) this.#releaseThrottle();
+  }
+
+  /** Stream bytes waiting for this replica: its place in the log, plus its socket's buffer. */
+  #used(link: ReplicaLink): number {
+    const log = this.backlog;
+    const behind = log === null || link.next > log.end ? 0 : log.end + 1 - link.next;
+    return behind + pendingOutput(link.c);
   }
 
   /**
-   * A replica that can't keep up is dropped once its output passes the replica class's
-   * client-output-buffer-limit (hard, or soft for its seconds), as Redis does; it comes back by
-   * partial resync while the backlog still holds its offset. Nothing grows without bound.
+   * The replica class's client-output-buffer-limit (hard, or soft for its seconds). A replica
+   * past it that is still alive throttles writers (see the top of this file); one that is not
+   * is dropped, as Redis drops it, and comes back by partial resync if the backlog still holds
+   * its offset. Either way nothing grows without bound.
    */
   #checkLimit(link: ReplicaLink): void {
     const { hard, soft, seconds } = this.#limit;
     if (hard === 0 && soft === 0) return;
-    const used = pendingOutput(link.c) + link.pendingBytes;
-    let drop = hard > 0 && used >= hard;
-    if (!drop && soft > 0 && used >= soft) {
+    const used = this.#used(link);
+    let over = hard > 0 && used >= hard;
+    if (!over && soft > 0 && used >= soft) {
       const now = Date.now();
       if (link.softSince === 0) link.softSince = now;
-      else if (now - link.softSince > seconds * 1000) drop = true;
-    } else link.softSince = 0;
-    if (!drop) return;
+      else if (now - link.softSince > seconds * 1000) over = true;
+    } else if (used < soft) link.softSince = 0;
+    if (!over || link.throttling) return;
+    if (
+      link.alive(Date.now()) && !this.following &&
+      this.#server.config.bool("repl-throttle-writes")
+    ) {
+      link.throttling = true;
+      if (this.#throttle === null) {
+        this.#server.log.warning(
+          `Replica ${link.c.addr} is ${used} bytes behind the write stream: writes wait until it catches up.`,
+        );
+        this.#throttle = Promise.withResolvers<void>();
+      }
+      return;
+    }
+    this.#dropSlow(link);
+  }
+
+  #dropSlow(link: ReplicaLink): void {
     this.#server.log.warning(
       `Client ${link.c.addr} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.`,
     );
     this.replicas.delete(link);
-    link.drain();
+    link.throttling = false;
+    link.c.onWritten = null;
     link.c.w.reset();
     link.c.kill();
+    this.#releaseThrottle();
   }
 
-  #ensureBacklog(): Backlog {
+  /** Writers waiting for slow replicas (null: none wait). Dispatch holds writes on it. */
+  #throttle: PromiseWithResolvers<void> | null = null;
+
+  /** The promise write commands wait on while a replica catches up, if any. */
+  get throttle(): Promise<void> | null {
+    return this.#throttle?.promise ?? null;
+  }
+
+  /**
+   * Writers go on once every throttling replica is back under half its hard limit (or under
+   * the soft limit, if lower), or gone.
+   */
+  #releaseThrottle(): void {
+    if (this.#throttle === null) return;
+    const { hard, soft } = this.#limit;
+    let resume = hard > 0 ? hard / 2 : soft;
+    if (soft > 0 && soft < resume) resume = soft;
+    let waiting = false;
+    for (const link of this.replicas) {
+      if (!link.throttling) continue;
+      if (this.#used(link) < resume) {
+        link.throttling = false;
+        link.softSince = 0;
+      } else waiting = true;
+    }
+    if (waiting) return;
+    const t = this.#throttle;
+    this.#throttle = null;
+    t.resolve();
+  }
+
+  /** Each cron tick: a throttling replica that stalled is dropped (writers go on). */
+  #checkStalls(now: number): void {
+    if (this.#throttle === null) return;
+    for (const link of this.replicas) {
+      if (link.throttling && !link.alive(now)) {
+        this.#server.log.warning(
+          `Replica ${link.c.addr} stopped reading its stream for ${STALL_MS} ms while writes waited for it.`,
+        );
+        this.#dropSlow(link);
+      }
+    }
+    this.#releaseThrottle();
+  }
+
+  #ensureBacklog(): ReplLog {
     if (this.backlog === null) {
       const size = this.#server.config.int("repl-backlog-size");
-      this.backlog = new Backlog(size, this.offset);
+      this.backlog = new ReplLog(size, this.offset);
     }
     return this.backlog;
   }
@@ -333,15 +438,17 @@ export class Replication {
       backlog !== null && (replid === this.replid || (replid === this.replid2 &&
         offset <= this.secondOffset))
     ) {
-      const tail = backlog.from(offset);
-      if (tail !== null) {
+      if (backlog.holds(offset)) {
         const link = this.#attach(c, port);
         link.state = "online";
+        link.next = offset;
         c.w.simple(`CONTINUE ${this.replid}`);
-        c.w.raw(tail);
+        this.#pump(link);
         this.syncPartialOk++;
         this.#server.log.notice(
-          `Partial resynchronization request from ${c.addr} accepted. Sending ${tail.length} bytes of backlog starting from offset ${offset}.`,
+          `Partial resynchronization request from ${c.addr} accepted. Sending ${
+            backlog.end + 1 - offset
+          } bytes of backlog starting from offset ${offset}.`,
         );
         return;
       }
@@ -374,6 +481,8 @@ export class Replication {
     const walker = snapshotWalker(server, { live: true });
     server.snapshot = walker;
     let startOffset = this.offset;
+    // What is written from here on stays in the log for this replica, behind its image.
+    link.next = this.offset + 1;
     this.#streamDb = -1; // the replica starts in db 0: the stream must select
     // A relayed stream selects only when its master's does. The replica starts in db 0, so
     // its stream begins with a SELECT whose bytes are counted as the end of the history it
@@ -440,7 +549,7 @@ export class Replication {
       c.kill();
       return;
     }
-    if (lead !== null) link.pending.unshift(lead); // ahead of everything queued
+    link.lead = lead; // ahead of everything the log holds for it
     if (eof) {
       // A replica reading an `$EOF:` image knows it ended only when the mark is the last thing it
       // read: the stream waits for its first ACK, as Redis's master makes it wait.
@@ -455,8 +564,10 @@ export class Replication {
   #goOnline(link: ReplicaLink): void {
     const c = link.c;
     link.awaitingAck = false;
-    for (const p of link.drain()) c.w.raw(p);
+    if (link.lead !== null) c.w.raw(link.lead);
+    link.lead = null;
     link.state = "online";
+    this.#pump(link);
     c.interrupt();
     this.#server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
   }
@@ -530,14 +641,21 @@ export class Replication {
     const host = c.addr.slice(0, c.addr.lastIndexOf(":"));
     const link = new ReplicaLink(c, port, host);
     c.replica = true;
+    c.onWritten = () => this.#drained(link);
     this.replicas.add(link);
     return link;
   }
 
   /** A replica's connection closed. */
   clientGone(c: Client): void {
-    for (const link of this.replicas) if (link.c === c) this.replicas.delete(link);
+    for (const link of this.replicas) {
+      if (link.c === c) {
+        this.replicas.delete(link);
+        c.onWritten = null;
+      }
+    }
     this.refreshGoodReplicas();
+    this.#releaseThrottle();
   }
 
   /** Since when a master's backlog has had no replica (0: it has one, or there is none). */
@@ -549,6 +667,7 @@ export class Replication {
    * be promoted without a full sync for its sub-replicas. Run every cron tick.
    */
   cron(now: number): void {
+    this.#checkStalls(now);
     if (this.backlog === null || this.following || this.replicas.size > 0) {
       this.#aloneSince = 0;
       return;

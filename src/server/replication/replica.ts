@@ -32,6 +32,8 @@ const READ_SIZE = 64 * 1024;
 /** Reconnect delays: the first retry soon, then doubling up to Redis's once a second. */
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 1000;
+/** A replica busy loading its image sends this to its master every second. */
+const NEWLINE = new Uint8Array([10]);
 
 /** The link was lost or refused; the follower retries. */
 class LinkError extends Error {}
@@ -190,10 +192,10 @@ export class Follower {
     if (this.state === "connected") this.#ack();
   }
 
-  #send(args: string[]): void {
+  #send(args: string[] | Uint8Array): void {
     const conn = this.#conn;
     if (conn === null) return;
-    const bytes = encodeCommand(args);
+    const bytes = args instanceof Uint8Array ? args : encodeCommand(args);
     this.#writing = this.#writing.then(() => writeAll(conn, bytes)).catch(() => this.#closeLink());
   }
 
@@ -484,6 +486,9 @@ export class Follower {
         if (k === "repl-stream-db") streamDb = Number(v) | 0;
       },
     });
+    // A newline a second tells the master this replica is busy loading, not gone (Redis's
+    // replicas send the same): its stream waits for us instead of dropping the link.
+    const keepalive = setInterval(() => this.#send(NEWLINE), 1000);
     try {
       if (await server.persistence.runLoad(loader, () => this.#stopped) === null) return;
     } catch (err) {
@@ -494,6 +499,8 @@ export class Follower {
       );
       ks.flushAll();
       throw new LinkError("bad RDB payload");
+    } finally {
+      clearInterval(keepalive);
     }
     server.repl.adoptFull(replid, offset);
     server.repl.relayDb = streamDb;
