@@ -381,3 +381,34 @@ Deno.test("REPLICAOF replies, ROLE and INFO replication match redis-server's", a
   await rr2.kill("SIGKILL");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a replica loads its master's image while the image is still arriving", async () => {
+  await using master = await spawnHakv(DEBUG, 7876);
+  await using m = await master.client();
+  await m.call("DEBUG", "POPULATE", 2000, "slow", 100);
+  // About a millisecond per key: the image takes seconds to send.
+  await m.call("CONFIG", "SET", "rdb-key-save-delay", 1000);
+  await using replica = await spawnHakv([...DEBUG, "--replicaof", "127.0.0.1", "7876"], 7877);
+  await using r = await replica.client();
+  const samples: { loaded: number; read: number }[] = [];
+  await waitFor(async () => {
+    const p = await info(r, "persistence");
+    const rep = await info(r, "replication");
+    if (p.get("loading") === "1") {
+      samples.push({
+        loaded: Number(p.get("loading_loaded_bytes")),
+        read: Number(rep.get("master_sync_read_bytes")),
+      });
+    }
+    return rep.get("master_link_status") === "up";
+  }, 30_000);
+  await m.call("CONFIG", "SET", "rdb-key-save-delay", 0);
+  await sameDigest(m, r);
+  // While loading, the loader kept up with the transfer: more of the image was both received
+  // and loaded between samples (a replica that loads only once the transfer ends would show
+  // the whole image received from its first loading sample on).
+  const first = samples.find((s) => s.loaded > 0);
+  assert.ok(first !== undefined, `no loading sample with progress: ${JSON.stringify(samples)}`);
+  const later = samples.filter((s) => s.read > first.read && s.loaded > first.loaded);
+  assert.ok(later.length >= 3, `transfer and load did not overlap: ${JSON.stringify(samples)}`);
+});

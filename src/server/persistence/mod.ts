@@ -268,7 +268,7 @@ export class Persistence {
       for (;;) {
         const deadline = performance.now() + LOAD_SLICE_MS;
         let result = loader.step(LOAD_STEP_BYTES);
-        while (result === null && performance.now() < deadline) {
+        while (result === null && !loader.starved && performance.now() < deadline) {
           result = loader.step(LOAD_STEP_BYTES);
         }
         if (result !== null) {
@@ -276,7 +276,9 @@ export class Persistence {
           this.lastLoadExpired = result.expired;
           return result;
         }
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        // A streamed image waits for its next bytes; otherwise clients get a turn.
+        if (loader.starved) await loader.more();
+        else await new Promise((resolve) => setTimeout(resolve, 0));
         if (stopped()) return null;
       }
     } finally {

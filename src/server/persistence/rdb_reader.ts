@@ -128,7 +128,6 @@ export function readRdb(
  * The header is checked when the reader is made; `step` reads on from where it stopped.
  */
 export class RdbReader {
-  readonly #bytes: Uint8Array;
   readonly #r: Cursor;
   readonly #onKey: RdbKeyCallback;
   readonly #options: RdbReadOptions;
@@ -138,12 +137,38 @@ export class RdbReader {
   #keys = 0;
   #expireAt: number | undefined = undefined;
 
-  constructor(bytes: Uint8Array, onKey: RdbKeyCallback, options: RdbReadOptions = {}) {
-    this.#bytes = bytes;
+  /** The last step stopped because the bytes fed so far end inside a record. */
+  #starved = false;
+
+  /**
+   * `bytes` is the whole file, or with `more` its first part (at least the 9-byte header): the
+   * rest comes by `feed` as it arrives (a replica loading while its master still sends).
+   */
+  constructor(
+    bytes: Uint8Array,
+    onKey: RdbKeyCallback,
+    options: RdbReadOptions = {},
+    more = false,
+  ) {
     this.#r = new Cursor(bytes);
     this.#onKey = onKey;
     this.#options = options;
     this.#version = readHeader(this.#r);
+    this.#r.more = more;
+  }
+
+  /**
+   * More of the file arrived: `bytes` is everything so far (the same bytes at the same offsets,
+   * then new ones), `final` once it is the whole file.
+   */
+  feed(bytes: Uint8Array, final: boolean): void {
+    this.#r.bytes = bytes;
+    this.#r.more = !final;
+  }
+
+  /** True when the last step stopped at the end of the bytes fed so far, not at a record's. */
+  get starved(): boolean {
+    return this.#starved;
   }
 
   /** Offset of the next byte to read. */
@@ -157,9 +182,28 @@ export class RdbReader {
    */
   step(bytes: number): RdbSummary | null {
     const r = this.#r;
-    const stop = r.pos + bytes;
+    this.#starved = false;
+    this.#recordAt = r.pos;
+    try {
+      return this.#step(r.pos + bytes);
+    } catch (err) {
+      if (err !== NEED_MORE) throw err;
+      // The record at `at` isn't all here yet: it is read again, whole, after the next feed.
+      // Nothing of it took effect (each record acts only once it is read to its end).
+      r.pos = this.#recordAt;
+      this.#starved = true;
+      return null;
+    }
+  }
+
+  /** Where the record being read began. */
+  #recordAt = 0;
+
+  #step(stop: number): RdbSummary | null {
+    const r = this.#r;
     while (r.pos < stop) {
       const at = r.pos;
+      this.#recordAt = at;
       const op = r.u8();
       switch (op) {
         case RDB_OPCODE_EOF:
@@ -212,7 +256,7 @@ export class RdbReader {
 
   #eof(at: number): RdbSummary {
     const r = this.#r;
-    const bytes = this.#bytes;
+    const bytes = r.bytes;
     if (this.#expireAt !== undefined) throw new RdbError("expire time without a key", at);
     if (this.#version >= RDB_CHECKSUM_VERSION) {
       r.need(8);
@@ -383,10 +427,15 @@ function isZero(b: Uint8Array, at: number): boolean {
   return true;
 }
 
+/** Thrown by a Cursor that ran short of bytes while more may come; never escapes RdbReader. */
+const NEED_MORE = new Error("RDB reader needs more bytes");
+
 /** A bounds-checked read position over the file. */
 class Cursor {
-  readonly bytes: Uint8Array;
+  bytes: Uint8Array;
   pos = 0;
+  /** More bytes may come (a file read as it arrives): running short throws NEED_MORE. */
+  more = false;
 
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
@@ -394,6 +443,7 @@ class Cursor {
 
   need(n: number): void {
     if (n > this.bytes.length - this.pos) {
+      if (this.more) throw NEED_MORE;
       throw new RdbError(`unexpected end of file (need ${n} bytes)`, this.pos);
     }
   }

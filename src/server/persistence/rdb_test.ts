@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { canonicalInt32, RdbWriter } from "./rdb_writer.ts";
-import { RdbError, readRdb } from "./rdb_reader.ts";
+import { RdbError, RdbReader, readRdb } from "./rdb_reader.ts";
 import { Crc64 } from "./crc64.ts";
 import { MutableString } from "../../engine/values.ts";
 import { requireTool, spawnRedis } from "../../../tests/_harness.ts";
@@ -210,6 +210,58 @@ Deno.test("random string datasets round-trip, with and without compression and c
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("a file fed in random parts as it arrives reads exactly as the whole file", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          db: fc.constantFrom(0, 2),
+          key: binaryString(20),
+          value: anyValue,
+          expireAt: fc.option(fc.integer({ min: 0, max: 2 ** 45 }), { nil: undefined }),
+        }),
+        { maxLength: 20 },
+      ),
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 40 }),
+      (entries, cuts) => {
+        const file = writeFile(entries);
+        const whole = readAll(file);
+        const got: Entry[] = [];
+        let fed = Math.min(file.length, 9 + cuts[0]!);
+        const reader = new RdbReader(
+          file.subarray(0, fed),
+          (db, key, value, expireAt) => got.push({ db, key, value: value as string, expireAt }),
+          {},
+          fed < file.length,
+        );
+        for (let i = 1;; i++) {
+          const summary = reader.step(Infinity);
+          if (summary !== null) {
+            assert.equal(summary.end, file.length);
+            break;
+          }
+          // Stopping is only ever for want of bytes, and never past what was fed.
+          assert.ok(reader.starved && fed < file.length);
+          assert.ok(reader.position <= fed);
+          fed = Math.min(file.length, fed + cuts[i % cuts.length]!);
+          reader.feed(file.subarray(0, fed), fed === file.length);
+        }
+        assert.deepEqual(got, whole);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("a file cut short while streaming is a truncation error once the feed is final", () => {
+  const file = writeFile([{ db: 0, key: "k", value: "v".repeat(100), expireAt: undefined }]);
+  const reader = new RdbReader(file.subarray(0, 20), () => {}, {}, true);
+  assert.equal(reader.step(Infinity), null);
+  assert.ok(reader.starved);
+  reader.feed(file.subarray(0, 40), true);
+  assert.throws(() => reader.step(Infinity), RdbError);
 });
 
 Deno.test("reader accepts versions 1 to 10 and refuses others by name", () => {

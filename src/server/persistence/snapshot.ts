@@ -135,6 +135,12 @@ export interface LoaderOptions {
   keepExpired?: boolean;
   /** Each aux field (a replica reads repl-stream-db). */
   onAux?: (key: string, value: string) => void;
+  /**
+   * The bytes given are the image's first part (at least its 9-byte header); the rest comes by
+   * `feed` as it arrives, and `step` loads what is there (a replica loading while its master
+   * still sends). Without it the bytes are the whole image.
+   */
+  streaming?: boolean;
 }
 
 /**
@@ -147,8 +153,11 @@ export class SnapshotLoader {
   readonly #path: string;
   readonly #reader: RdbReader;
   readonly result: LoadResult = { keys: 0, expired: 0 };
-  /** Bytes in the image. */
-  readonly total: number;
+  /** Bytes in the image (while streaming: received so far). */
+  total: number;
+  /** Waiting for `feed` (streaming), and why the bytes stopped coming if they did. */
+  #more: PromiseWithResolvers<void> | null = null;
+  #failure: Error | null = null;
 
   constructor(server: Server, bytes: Uint8Array, path: string, options: LoaderOptions = {}) {
     const replace = options.replace ?? false;
@@ -161,29 +170,61 @@ export class SnapshotLoader {
     const limits = encodingLimits(server.config);
     const result = this.result;
     this.#reader = this.#guard(() =>
-      new RdbReader(bytes, (db, key, value, expireAt) => {
-        if (db >= ks.databases) {
-          throw new SnapshotError(
-            `FATAL: Data file was created with a Redis server configured to handle more than ${ks.databases} databases. Exiting`,
-          );
-        }
-        if (expireAt !== undefined && expireAt <= now && !keepExpired) {
-          result.expired++;
-          return;
-        }
-        // Straight into the table: Db.set's expiry check and hooks are for commands.
-        const t = ks.table(db, key);
-        const before = t.data.size;
-        t.data.set(key, toValue(value, limits));
-        // A key the file holds twice: Redis refuses the file. (The size check costs no lookup.)
-        if (t.data.size === before && !replace) {
-          throw new SnapshotError(`RDB has duplicated key '${key}' in DB ${db}`);
-        }
-        if (expireAt !== undefined) t.expires.set(key, expireAt);
-        else if (t.expires.size > 0) t.expires.delete(key);
-        result.keys++;
-      }, options.onAux !== undefined ? { onAux: options.onAux } : {})
+      new RdbReader(
+        bytes,
+        (db, key, value, expireAt) => {
+          if (db >= ks.databases) {
+            throw new SnapshotError(
+              `FATAL: Data file was created with a Redis server configured to handle more than ${ks.databases} databases. Exiting`,
+            );
+          }
+          if (expireAt !== undefined && expireAt <= now && !keepExpired) {
+            result.expired++;
+            return;
+          }
+          // Straight into the table: Db.set's expiry check and hooks are for commands.
+          const t = ks.table(db, key);
+          const before = t.data.size;
+          t.data.set(key, toValue(value, limits));
+          // A key the file holds twice: Redis refuses the file. (The size check costs no lookup.)
+          if (t.data.size === before && !replace) {
+            throw new SnapshotError(`RDB has duplicated key '${key}' in DB ${db}`);
+          }
+          if (expireAt !== undefined) t.expires.set(key, expireAt);
+          else if (t.expires.size > 0) t.expires.delete(key);
+          result.keys++;
+        },
+        options.onAux !== undefined ? { onAux: options.onAux } : {},
+        options.streaming ?? false,
+      )
     );
+  }
+
+  /** Streaming: `bytes` is the image so far (same offsets, more at the end); `final` when whole. */
+  feed(bytes: Uint8Array, final: boolean): void {
+    this.total = bytes.length;
+    this.#reader.feed(bytes, final);
+    this.#more?.resolve();
+    this.#more = null;
+  }
+
+  /** Streaming: the rest will never come (the link dropped); a waiting load fails with `err`. */
+  fail(err: Error): void {
+    this.#failure = err;
+    this.#more?.reject(err);
+    this.#more = null;
+  }
+
+  /** The last step stopped for want of bytes not received yet. */
+  get starved(): boolean {
+    return this.#reader.starved;
+  }
+
+  /** Resolves on the next `feed`; rejects if the bytes stopped coming. */
+  more(): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    this.#more ??= Promise.withResolvers<void>();
+    return this.#more.promise;
   }
 
   /** Bytes read so far. */

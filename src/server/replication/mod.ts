@@ -322,6 +322,13 @@ export class Replication {
     if (link.throttling) this.#releaseThrottle();
   }
 
+  /** INFO mem_clients_slaves: what replicas' sockets have buffered (the log is counted apart). */
+  replicaOutput(): number {
+    let n = 0;
+    for (const link of this.replicas) n += pendingOutput(link.c);
+    return n;
+  }
+
   /** Stream bytes waiting for this replica: its place in the log, plus its socket's buffer. */
   #used(link: ReplicaLink): number {
     const log = this.backlog;

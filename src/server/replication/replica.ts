@@ -358,7 +358,10 @@ export class Follower {
     return true;
   }
 
-  /** Reads the RDB payload and loads it in place of the dataset. */
+  /**
+   * Receives the RDB payload and loads it as it arrives, in place of the dataset: loading the
+   * image overlaps its transfer, so a full sync takes about as long as the slower of the two.
+   */
   async #fullSync(reader: LinkReader, replid: string, offset: number): Promise<void> {
     const server = this.#server;
     this.state = "sync";
@@ -370,7 +373,8 @@ export class Follower {
     if (!header.startsWith("$")) {
       throw new LinkError(`Bad protocol from MASTER, the first byte is not '$': ${header}`);
     }
-    let payload: Uint8Array;
+    const image = new IncomingImage();
+    let receiving: Promise<void>;
     if (header.startsWith("$EOF:")) {
       const mark = header.slice(5);
       if (mark.length !== 40) throw new LinkError(`Bad EOF mark from MASTER: ${header}`);
@@ -378,7 +382,7 @@ export class Follower {
         "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk",
       );
       this.#transferSize = -1;
-      payload = await this.#readUntilMark(reader, mark);
+      receiving = this.#receiveUntilMark(reader, mark, image);
     } else {
       const len = Number(header.slice(1));
       if (!Number.isSafeInteger(len) || len < 0) {
@@ -386,11 +390,19 @@ export class Follower {
       }
       server.log.notice(`MASTER <-> REPLICA sync: receiving ${len} bytes from master to disk`);
       this.#transferSize = len;
-      payload = await this.#readExactly(reader, len);
+      receiving = this.#receiveExactly(reader, len, image);
     }
+    receiving = receiving.catch((err) => image.fail(err));
+    // Nothing is flushed until the image is known to hold a key (its first records say so) or
+    // to be empty (a master that restarted empty must not wipe this node: #refuseEmpty).
+    let empty: boolean | null;
+    while ((empty = probeEmpty(image.bytes(), image.final)) === null) await image.next();
     if (this.#stopped) return;
-    if (this.#refuseEmpty(payload, replid)) return;
-    await this.#load(payload, replid, offset);
+    if (empty && this.#refuseEmpty(replid)) return;
+    await this.#load(image, replid, offset);
+    await receiving;
+    // The stream starts after the mark (or the length): the image must have been all of it.
+    if (image.failure !== null) throw image.failure;
   }
 
   /**
@@ -399,12 +411,12 @@ export class Follower {
    * (Redis does). The data is kept and the link halts, loudly, until an operator decides
    * (docs/replication.md, "Protecting a replica's data"). True when the image was refused.
    */
-  #refuseEmpty(payload: Uint8Array, replid: string): boolean {
+  #refuseEmpty(replid: string): boolean {
     const server = this.#server;
     const repl = server.repl;
     if (!this.#synced || replid === repl.replid || replid === repl.replid2) return false;
     const keys = server.keyspace.keyCount();
-    if (keys === 0 || !rdbIsEmpty(payload)) return false;
+    if (keys === 0) return false;
     server.log.warning(
       `MASTER <-> REPLICA sync: REFUSED an empty dataset from MASTER ${this.host}:${this.port} ` +
         `with a new replication ID ${replid} (was ${repl.replid}): the master probably ` +
@@ -416,58 +428,53 @@ export class Follower {
     return true;
   }
 
-  async #readExactly(reader: LinkReader, len: number): Promise<Uint8Array> {
-    const out = new Uint8Array(len);
-    let got = 0;
+  async #receiveExactly(reader: LinkReader, len: number, image: IncomingImage): Promise<void> {
     this.#transferRead = 0;
+    let got = 0;
     while (got < len) {
       if (reader.start === reader.end && !await reader.fill()) {
         throw new LinkError("connection lost");
       }
       const n = Math.min(len - got, reader.end - reader.start);
-      out.set(reader.buf.subarray(reader.start, reader.start + n), got);
+      image.append(reader.buf.subarray(reader.start, reader.start + n));
       reader.start += n;
       got += n;
       this.#transferRead = got;
+      image.publish(got, got === len);
     }
-    return out;
+    if (len === 0) image.publish(0, true);
   }
 
   /** The payload of `$EOF:<mark>` framing: every byte up to the 40-byte mark. */
-  async #readUntilMark(reader: LinkReader, mark: string): Promise<Uint8Array> {
+  async #receiveUntilMark(reader: LinkReader, mark: string, image: IncomingImage): Promise<void> {
     const m = new Uint8Array(40);
     for (let i = 0; i < 40; i++) m[i] = mark.charCodeAt(i);
-    let out = new Uint8Array(READ_SIZE * 4);
-    let len = 0;
     this.#transferRead = 0;
     for (;;) {
       if (reader.start === reader.end && !await reader.fill()) {
         throw new LinkError("connection lost");
       }
       const n = reader.end - reader.start;
-      if (len + n > out.length) {
-        const next = new Uint8Array(Math.max(out.length * 2, len + n));
-        next.set(out.subarray(0, len));
-        out = next;
-      }
-      out.set(reader.buf.subarray(reader.start, reader.end), len);
-      const from = Math.max(0, len - 39);
-      len += n;
+      const before = image.length;
+      image.append(reader.buf.subarray(reader.start, reader.end));
       // The stream may follow the mark in the same read: find where the mark ends exactly.
-      const at = findMark(out, from, len, m);
+      const at = findMark(image.buf, Math.max(0, before - 39), image.length, m);
       if (at >= 0) {
-        const used = at + 40 - (len - n);
+        const used = at + 40 - before;
         reader.start += used;
         this.#transferRead += used;
-        return out.subarray(0, at);
+        image.publish(at, true);
+        return;
       }
       reader.start = reader.end;
       this.#transferRead += n;
+      // The last 39 bytes may be the start of the mark: the loader sees them once ruled out.
+      image.publish(Math.max(0, image.length - 39), false);
     }
   }
 
   /** Empties the dataset and loads the image, a slice at a time, with -LOADING meanwhile. */
-  async #load(payload: Uint8Array, replid: string, offset: number): Promise<void> {
+  async #load(image: IncomingImage, replid: string, offset: number): Promise<void> {
     const server = this.#server;
     const ks = server.keyspace;
     server.log.notice("MASTER <-> REPLICA sync: Flushing old data");
@@ -479,19 +486,26 @@ export class Follower {
     this.#cached = false;
     server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
     let streamDb = 0;
-    // A replica keeps keys whose TTL passed: the master's DEL removes them (Redis 7).
-    const loader = new SnapshotLoader(server, payload, "from the master", {
-      keepExpired: true,
-      onAux: (k, v) => {
-        if (k === "repl-stream-db") streamDb = Number(v) | 0;
-      },
-    });
     // A newline a second tells the master this replica is busy loading, not gone (Redis's
     // replicas send the same): its stream waits for us instead of dropping the link.
     const keepalive = setInterval(() => this.#send(NEWLINE), 1000);
     try {
+      // A replica keeps keys whose TTL passed: the master's DEL removes them (Redis 7).
+      const loader = new SnapshotLoader(server, image.bytes(), "from the master", {
+        keepExpired: true,
+        onAux: (k, v) => {
+          if (k === "repl-stream-db") streamDb = Number(v) | 0;
+        },
+        streaming: !image.final,
+      });
+      image.attach(loader);
       if (await server.persistence.runLoad(loader, () => this.#stopped) === null) return;
     } catch (err) {
+      // The link dropped mid-image: that, not a bad image, is what went wrong.
+      if (err instanceof LinkError) {
+        ks.flushAll();
+        throw err;
+      }
       server.log.warning(
         `Failed trying to load the MASTER synchronization DB from socket: ${
           err instanceof Error ? err.message : err
@@ -619,17 +633,95 @@ export class Follower {
   }
 }
 
-/** True if an RDB image holds no key (a corrupt one counts as not empty: loading reports it). */
-function rdbIsEmpty(payload: Uint8Array): boolean {
+/**
+ * Whether an image received so far holds no key: true or false once its first records (or its
+ * end) say, null while more bytes are needed. A corrupt image counts as not empty: loading
+ * reports it.
+ */
+function probeEmpty(bytes: Uint8Array, final: boolean): boolean | null {
+  if (bytes.length < 9 && !final) return null;
   const found = new Error("a key");
   try {
-    const reader = new RdbReader(payload, () => {
-      throw found;
-    });
-    while (reader.step(LOAD_STEP_BYTES) === null);
-    return true;
+    const reader = new RdbReader(
+      bytes,
+      () => {
+        throw found;
+      },
+      {},
+      !final,
+    );
+    for (;;) {
+      if (reader.step(LOAD_STEP_BYTES) !== null) return true;
+      if (reader.starved) return null;
+    }
   } catch {
     return false;
+  }
+}
+
+/**
+ * The image of a full sync as it arrives: one growing buffer, of which the first `visible` bytes
+ * are known to be image (with `$EOF:` framing the last 39 received could still be the mark's),
+ * handed to the loader as they come.
+ */
+class IncomingImage {
+  buf = new Uint8Array(READ_SIZE * 4);
+  /** Bytes received. */
+  length = 0;
+  #visible = 0;
+  final = false;
+  failure: Error | null = null;
+  #loader: SnapshotLoader | null = null;
+  #waiting: PromiseWithResolvers<void> | null = null;
+
+  append(src: Uint8Array): void {
+    if (this.length + src.length > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + src.length));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+
+  /** The image so far. */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.#visible);
+  }
+
+  /** The first `n` bytes are image; `final` when they are all of it. */
+  publish(n: number, final: boolean): void {
+    this.#visible = n;
+    this.final = final;
+    this.#loader?.feed(this.bytes(), final);
+    this.#wake();
+  }
+
+  /** The transfer failed: whoever waits for bytes gets `err`. */
+  fail(err: unknown): void {
+    this.failure = err instanceof Error ? err : new LinkError(String(err));
+    this.#loader?.fail(this.failure);
+    this.#wake();
+  }
+
+  /** From now on the loader gets each part as it is published. */
+  attach(loader: SnapshotLoader): void {
+    this.#loader = loader;
+    if (this.failure !== null) loader.fail(this.failure);
+    else loader.feed(this.bytes(), this.final);
+  }
+
+  /** Resolves when more is published; throws if the transfer failed. */
+  async next(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    this.#waiting ??= Promise.withResolvers<void>();
+    await this.#waiting.promise;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  #wake(): void {
+    this.#waiting?.resolve();
+    this.#waiting = null;
   }
 }
 
