@@ -321,3 +321,17 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, ms = 5000): 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * A temporary directory for a test's files, removed with everything in it when disposed. Only
+ * ever the directory made here: never a path a server reported.
+ */
+export async function tempDir(prefix = "hakv-test-"): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}

@@ -17,16 +17,10 @@ import {
 } from "./_harness.ts";
 import { info, linkUp, sameDigest } from "./_repl.ts";
 
-/** Each node's files (none are written: no save points) stay out of the repository. */
-const DIR = Deno.makeTempDirSync({ prefix: "hakv-failover-" });
-globalThis.addEventListener("unload", () => {
-  try {
-    Deno.removeSync(DIR, { recursive: true });
-  } catch {
-    // already gone
-  }
-});
-const DEBUG = ["--enable-debug-command", "yes", "--dir", DIR];
+// Each node writes its files (a dump saved at shutdown) in a directory of its own (the harness
+// runs every server in a private working directory): a dump shared between nodes would carry one
+// node's replication history into another's start-up.
+const DEBUG = ["--enable-debug-command", "yes"];
 const REDIS = [...DEBUG, "--repl-diskless-sync-delay", "0"];
 
 async function state(c: RespClient): Promise<string | undefined> {
@@ -326,7 +320,7 @@ Deno.test("a master turned replica unblocks blocked clients and closes the other
     "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
   for (const close of ["yes", "no"]) {
     await using node = await spawnHakv(
-      ["--dir", DIR, "--replica-close-clients-on-demote", close],
+      ["--replica-close-clients-on-demote", close],
       close === "yes" ? 7874 : 7875,
     );
     const admin = await node.client();

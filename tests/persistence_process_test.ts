@@ -15,6 +15,7 @@ import {
   type RespValue,
   spawnHakv,
   spawnRedis,
+  tempDir,
   waitFor,
 } from "./_harness.ts";
 import { readRdb } from "../src/server/persistence/rdb_reader.ts";
@@ -26,17 +27,6 @@ const DEBUG = ["--enable-debug-command", "yes"];
 const MISCONF_PREFIX = "MISCONF Redis is configured to save RDB snapshots";
 
 type Kind = "hakv" | "redis";
-
-/** A temp directory removed on dispose. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "hakv-persist-" });
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(path, { recursive: true }).catch(() => {});
-    },
-  };
-}
 
 function spawn(kind: Kind, args: string[]): Promise<Proc> {
   return kind === "hakv" ? spawnHakv(args) : spawnRedis(args);
@@ -177,7 +167,7 @@ interface BgsaveRun {
 }
 
 async function bgsaveScenario(kind: Kind): Promise<BgsaveRun> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   const args = ["--dir", dir.path, ...DEBUG];
   const before = await (async () => {
     await using p = await spawn(kind, [...args, "--rdb-key-save-delay", "1000"]);
@@ -267,7 +257,7 @@ Deno.test("BGSAVE writes the keyspace as it was when it started, whatever client
 // --- 2. BGSAVE inside MULTI ---------------------------------------------------------------------
 
 async function multiBgsave(kind: Kind): Promise<RespValue> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawn(kind, ["--dir", dir.path]);
   return await withLog(p, async () => {
     await using c = await p.client();
@@ -297,7 +287,7 @@ Deno.test("BGSAVE in MULTI is scheduled and then runs by itself", async () => {
 // --- 3. A failed BGSAVE ----------------------------------------------------------------------
 
 Deno.test("a failed BGSAVE keeps the previous dump and turns writes away with MISCONF", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawnHakv(["--dir", dir.path, "--save", "3600 1"]);
   const misconf = await withLog(p, async () => {
     await using c = await p.client();
@@ -338,7 +328,7 @@ Deno.test("a failed BGSAVE keeps the previous dump and turns writes away with MI
     return misconf;
   });
   if (!requireTool("redis-server")) return;
-  await using rdir = await tempDir();
+  await using rdir = await tempDir("hakv-persist-");
   await using r = await spawnRedis(["--dir", rdir.path]);
   await using rc = await r.client();
   await rc.command("CONFIG", "SET", "save", "3600 1");
@@ -359,7 +349,7 @@ Deno.test("a failed BGSAVE keeps the previous dump and turns writes away with MI
 // --- 4. Save points ---------------------------------------------------------------------------
 
 async function savePoint(kind: Kind): Promise<void> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawn(kind, ["--dir", dir.path]);
   await withLog(p, async () => {
     await using c = await p.client();
@@ -397,7 +387,7 @@ async function restartGet(dir: string, keys: string[]): Promise<RespValue[]> {
 }
 
 async function shutdownSaves(): Promise<void> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   {
     await using p = await spawnHakv(["--dir", dir.path, "--save", "3600 1"]);
     await using c = await p.client();
@@ -409,7 +399,7 @@ async function shutdownSaves(): Promise<void> {
 }
 
 async function shutdownNosave(): Promise<void> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   {
     await using p = await spawnHakv(["--dir", dir.path, "--save", "3600 1"]);
     await using c = await p.client();
@@ -423,7 +413,7 @@ async function shutdownNosave(): Promise<void> {
 }
 
 async function shutdownSaveWithoutPoints(): Promise<void> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   {
     await using p = await spawnHakv(["--dir", dir.path]);
     await using c = await p.client();
@@ -438,7 +428,7 @@ async function shutdownSaveWithoutPoints(): Promise<void> {
  * and the server keeps serving; then SHUTDOWN `last` exits. Returns the error and the exit code.
  */
 async function failingShutdown(kind: Kind, last: string[]): Promise<[string, number]> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawn(kind, ["--dir", dir.path]);
   return await withLog(p, async () => {
     await using c = await p.client();
@@ -458,7 +448,7 @@ async function failingShutdown(kind: Kind, last: string[]): Promise<[string, num
 }
 
 async function sigterm(save: string, extra: string[] = []): Promise<boolean> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawnHakv(["--dir", dir.path, "--save", save, ...extra]);
   await using c = await p.client();
   await c.command("SET", "k", "v");
@@ -471,7 +461,7 @@ async function sigterm(save: string, extra: string[] = []): Promise<boolean> {
 
 /** SHUTDOWN (with `args`) while a slow BGSAVE runs: it is stopped and leaves no temp file. */
 async function shutdownDuringBgsave(save: string, args: string[]): Promise<string[]> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   {
     await using p = await spawnHakv([
       "--dir",
@@ -585,7 +575,7 @@ function mixed(): (string | number)[][] {
 }
 
 Deno.test("kill -9 after SAVE: a restart has every key the SAVE covered", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   const args = ["--dir", dir.path, ...DEBUG];
   let digest: RespValue;
   let want: Map<string, string>;
@@ -615,7 +605,7 @@ Deno.test("kill -9 after SAVE: a restart has every key the SAVE covered", async 
   }
   // redis-server reads the same dump to the same dataset.
   if (!requireTool("redis-server")) return;
-  await using rdir = await tempDir();
+  await using rdir = await tempDir("hakv-persist-");
   await Deno.writeFile(`${rdir.path}/dump.rdb`, dump);
   await using r = await spawnRedis(["--dir", rdir.path, ...DEBUG]);
   await using rc = await r.client();
@@ -752,7 +742,7 @@ async function whileLoading(port: number, output: () => string): Promise<Loading
 }
 
 Deno.test("a big dump loads at start-up while clients get -LOADING", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await writeDump(dir.path, 500_000);
   const size = Deno.statSync(`${dir.path}/dump.rdb`).size;
   const port = freePort();
@@ -785,7 +775,7 @@ Deno.test("a big dump loads at start-up while clients get -LOADING", async () =>
 
   // redis-server 7.0 on a smaller dump, slowed down per key: the same refusals and fields.
   if (!requireTool("redis-server")) return;
-  await using rdir = await tempDir();
+  await using rdir = await tempDir("hakv-persist-");
   await writeDump(rdir.path, 20_000);
   const rport = freePort();
   await using r = start("redis-server", [
@@ -810,7 +800,7 @@ Deno.test("a big dump loads at start-up while clients get -LOADING", async () =>
 });
 
 async function refusesDump(bytes: Uint8Array): Promise<string> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await Deno.writeFile(`${dir.path}/dump.rdb`, bytes);
   await using h = start(Deno.execPath(), hakvArgs(freePort(), dir.path));
   const status = await h.status;
@@ -821,7 +811,7 @@ async function refusesDump(bytes: Uint8Array): Promise<string> {
 }
 
 Deno.test("a truncated or corrupt dump stops hakv with exit code 1", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await writeDump(dir.path, 5000);
   const good = await Deno.readFile(`${dir.path}/dump.rdb`);
   const corrupt = good.slice();
@@ -839,7 +829,7 @@ Deno.test("a truncated or corrupt dump stops hakv with exit code 1", async () =>
 
 /** FLUSHALL with save points set; returns the INFO fields it leaves. */
 async function flushallSaves(kind: Kind): Promise<string[]> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   const fields = await (async () => {
     await using p = await spawn(kind, ["--dir", dir.path]);
     return await withLog(p, async () => {
@@ -865,7 +855,7 @@ async function flushallSaves(kind: Kind): Promise<string[]> {
 
 /** FLUSHALL (no save points) while a slow BGSAVE runs; returns the files left and the status. */
 async function flushallStopsBgsave(kind: Kind): Promise<[string[], string]> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawn(kind, ["--dir", dir.path, "--rdb-key-save-delay", "2000"]);
   return await withLog(p, async () => {
     await using c = await p.client();
@@ -899,7 +889,7 @@ Deno.test("FLUSHALL saves an empty dump with save points and stops a running BGS
 Deno.test("keys whose TTL passed in the dump are skipped at load and counted, as in Redis", async () => {
   if (!requireTool("redis-server")) return;
   // Only redis-server writes keys that have expired by load time (hakv's image leaves them out).
-  await using src = await tempDir();
+  await using src = await tempDir("hakv-persist-");
   {
     await using r = await spawnRedis(["--dir", src.path]);
     await using c = await r.client();
@@ -912,7 +902,7 @@ Deno.test("keys whose TTL passed in the dump are skipped at load and counted, as
   await new Promise((r) => setTimeout(r, 400));
   const dump = await Deno.readFile(`${src.path}/dump.rdb`);
   const load = async (kind: Kind) => {
-    await using dir = await tempDir();
+    await using dir = await tempDir("hakv-persist-");
     await Deno.writeFile(`${dir.path}/dump.rdb`, dump);
     await using p = await spawn(kind, ["--dir", dir.path]);
     await using c = await p.client();
@@ -933,7 +923,7 @@ Deno.test("keys whose TTL passed in the dump are skipped at load and counted, as
 // --- Known gap: EXEC of queued writes under MISCONF -----------------------------------------
 
 async function execUnderMisconf(kind: Kind): Promise<RespValue[]> {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-persist-");
   await using p = await spawn(kind, ["--dir", dir.path]);
   await using a = await p.client();
   await using b = await p.client();

@@ -11,6 +11,7 @@ import {
   type RespValue,
   spawnHakv,
   spawnRedis,
+  tempDir,
   waitFor,
 } from "./_harness.ts";
 import { info, linkUp, sameDigest } from "./_repl.ts";
@@ -411,4 +412,64 @@ Deno.test("a replica loads its master's image while the image is still arriving"
   assert.ok(first !== undefined, `no loading sample with progress: ${JSON.stringify(samples)}`);
   const later = samples.filter((s) => s.read > first.read && s.loaded > first.loaded);
   assert.ok(later.length >= 3, `transfer and load did not overlap: ${JSON.stringify(samples)}`);
+});
+
+Deno.test("a restarted replica, and the replica of a restarted master, continue by partial resync from the dump", async () => {
+  await using mdir = await tempDir("hakv-replica-test-");
+  await using rdir = await tempDir("hakv-replica-test-");
+  const masterArgs = [...DEBUG, "--dir", mdir.path, "--save", ""];
+  const replicaArgs = [
+    ...DEBUG,
+    "--dir",
+    rdir.path,
+    "--save",
+    "",
+    "--replicaof",
+    "127.0.0.1",
+    "7860",
+  ];
+  await using master = await spawnHakv(masterArgs, 7860);
+  await using m = await master.client();
+  await m.call("DEBUG", "POPULATE", 3000, "k", 50);
+  await m.call("SELECT", 2);
+  await m.call("SET", "in2", "before");
+  {
+    await using replica = await spawnHakv(replicaArgs, 7861);
+    await using r = await replica.client();
+    await linkUp(r);
+    await sameDigest(m, r);
+    // SHUTDOWN SAVE writes the dump with the history it stands at.
+    await r.call("SHUTDOWN", "SAVE").catch(() => {});
+    await replica.status;
+  }
+  // Written while the replica is down, after a SELECT the restarted replica must not need.
+  await m.call("SET", "in2", "while-down");
+  await m.call("INCR", "counter");
+  {
+    await using replica = await spawnHakv(replicaArgs, 7861);
+    await using r = await replica.client();
+    await linkUp(r);
+    await sameDigest(m, r);
+    assert.match(replica.output(), /Restored replication ID [0-9a-f]{40} and offset \d+/);
+    const stats = await info(m, "stats");
+    assert.deepEqual([stats.get("sync_full"), stats.get("sync_partial_ok")], ["1", "1"]);
+    // Now the master restarts from its own dump; the replica catches up with it first.
+    await m.call("SET", "last", "x");
+    await waitFor(async () => {
+      const a = (await info(m, "replication")).get("master_repl_offset");
+      return (await info(r, "replication")).get("master_repl_offset") === a;
+    });
+    const offset = (await info(m, "replication")).get("master_repl_offset");
+    await m.call("SAVE");
+    // SAVE is not a write: it reaches neither the stream nor the replica.
+    assert.equal((await info(m, "replication")).get("master_repl_offset"), offset);
+    await master.kill("SIGKILL");
+    await using again = await spawnHakv(masterArgs, 7860);
+    await using m2 = await again.client();
+    await linkUp(r, 15_000);
+    await m2.call("SET", "after", "restart");
+    await sameDigest(m2, r);
+    const s2 = await info(m2, "stats");
+    assert.deepEqual([s2.get("sync_full"), s2.get("sync_partial_ok")], ["0", "1"]);
+  }
 });

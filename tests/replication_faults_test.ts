@@ -12,6 +12,7 @@ import {
   type RespClient,
   spawnHakv,
   spawnRedis,
+  tempDir,
   waitFor,
 } from "./_harness.ts";
 import { info, linkUp, sameDigest } from "./_repl.ts";
@@ -26,17 +27,6 @@ async function field(c: RespClient, section: string, name: string): Promise<stri
 async function syncs(m: RespClient): Promise<{ full: number; partial: number }> {
   const s = await info(m, "stats");
   return { full: Number(s.get("sync_full")), partial: Number(s.get("sync_partial_ok")) };
-}
-
-/** A temporary directory, removed with everything in it when disposed (only ever this one). */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "hakv-faults-" });
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(path, { recursive: true }).catch(() => {});
-    },
-  };
 }
 
 /** A client writing every family in a loop until stopped or its server goes away. */
@@ -154,7 +144,7 @@ Deno.test("a hakv replica of redis-server resumes a cut link by partial resync, 
 });
 
 Deno.test("kill -9 of the master during a full sync, then during the stream: the replica follows the restarted master", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-faults-");
   const masterArgs = [...DEBUG, "--dir", dir.path];
   let master = await spawnHakv(masterArgs, 7887);
   let m = await master.client();
@@ -204,7 +194,7 @@ Deno.test("kill -9 of the master during a full sync, then during the stream: the
 });
 
 Deno.test("kill -9 of a replica during a full sync: restarted, it syncs again and ends equal", async () => {
-  await using dir = await tempDir();
+  await using dir = await tempDir("hakv-faults-");
   await using master = await spawnHakv([...DEBUG, "--dir", dir.path], 7889);
   await using m = await master.client();
   await m.call("DEBUG", "POPULATE", 20000, "big", 32);

@@ -109,7 +109,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
   const result = handler(c, argv, server);
   // What changed data goes to replicas and the backlog: as it was sent, or as the handler
   // rewrote it (replication/mod.ts `rewrite`).
-  if (server.repl.active) propagate(server, c, argv, dirty);
+  if (server.repl.active) propagate(server, c, cmd, argv, dirty);
   const end = performance.now();
   if (mark >= 0) server.batchClock = end;
   const micros = Math.round((end - start) * 1000);
@@ -136,11 +136,14 @@ export function call(server: Server, c: Client, cmd: Command, argv: Argv): void 
   return result;
 }
 
-function propagate(server: Server, c: Client, argv: Argv, dirty: number): void {
+function propagate(server: Server, c: Client, cmd: Command, argv: Argv, dirty: number): void {
   const rewrites = server.repl.takeRewrites();
   if (rewrites !== null) {
     for (const args of rewrites) server.repl.propagate(c.dbIndex, args);
-  } else if (server.dirty !== dirty) server.repl.propagate(c.dbIndex, argv.strings());
+  } else if (server.dirty !== dirty && !cmd.flags.has("admin")) {
+    // SAVE and DEBUG RELOAD move the counter too (back to 0): they are not replicated.
+    server.repl.propagate(c.dbIndex, argv.strings());
+  }
   // Inside EXEC the offset moves at its end; WAIT after EXEC covers it either way.
   if (server.repl.endCommand() > 0 || server.dirty !== dirty) c.replOffset = server.repl.offset;
 }

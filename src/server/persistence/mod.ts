@@ -252,7 +252,29 @@ export class Persistence {
     const path = snapshotPath(server);
     const bytes = readSnapshotFile(path);
     if (bytes === null) return null;
-    return await this.runLoad(new SnapshotLoader(server, bytes, path));
+    const aux = new Map<string, string>();
+    const result = await this.runLoad(
+      new SnapshotLoader(server, bytes, path, { onAux: (k, v) => aux.set(k, v) }),
+    );
+    this.#restoreHistory(aux);
+    return result;
+  }
+
+  /**
+   * A dump that records a replication history (`repl-id`, `repl-offset`, `repl-stream-db`) is
+   * continued from: a restarted replica asks its master for a partial resync at that offset,
+   * and a restarted master's replicas can continue if they stand where it does (as Redis 7).
+   */
+  #restoreHistory(aux: Map<string, string>): void {
+    const server = this.#server;
+    const id = aux.get("repl-id") ?? "";
+    const offset = Number(aux.get("repl-offset"));
+    const db = Number(aux.get("repl-stream-db") ?? "0");
+    if (!/^[0-9a-f]{40}$/.test(id) || !Number.isSafeInteger(offset) || offset < 0) return;
+    if (!Number.isInteger(db) || db < 0 || db >= server.keyspace.databases) return;
+    server.repl.restoreHistory(id, offset, db);
+    server.replicaOf?.resumeHistory();
+    server.log.notice(`Restored replication ID ${id} and offset ${offset} from the RDB file`);
   }
 
   /**

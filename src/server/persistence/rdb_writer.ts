@@ -67,6 +67,11 @@ export interface RdbAuxFields {
   usedMem: number;
   /** True when the file is the base of a multi-part AOF. */
   aofBase: boolean;
+  /**
+   * The replication history the data stands at (a master with a backlog, or a replica): a node
+   * restarted from the file continues it by partial resync, as Redis's do.
+   */
+  repl?: { streamDb: number; id: string; offset: number };
 }
 
 export class RdbWriter {
@@ -187,12 +192,17 @@ export class RdbWriter {
     this.string(value);
   }
 
-  /** The aux fields Redis 7.0 writes, in its order (no replication fields). */
+  /** The aux fields Redis 7.0 writes, in its order. */
   standardAux(fields: RdbAuxFields): void {
     this.aux("redis-ver", fields.redisVer);
     this.aux("redis-bits", String(fields.redisBits));
     this.aux("ctime", String(fields.ctime));
     this.aux("used-mem", String(fields.usedMem));
+    if (fields.repl !== undefined) {
+      this.aux("repl-stream-db", String(fields.repl.streamDb));
+      this.aux("repl-id", fields.repl.id);
+      this.aux("repl-offset", String(fields.repl.offset));
+    }
     this.aux("aof-base", fields.aofBase ? "1" : "0");
   }
 

@@ -17,14 +17,20 @@ export function snapshotPath(server: Server): string {
   return `${server.config.get("dir")}/${server.config.get("dbfilename")}`;
 }
 
-/** A walker over the server's keyspace as it is now, with the configured encoding options. */
+/**
+ * A walker over the server's keyspace as it is now, with the configured encoding options. Files
+ * record the replication history the data stands at (`repl-id`, `repl-offset`); a full sync's
+ * image (`forReplica`) does not: its offset travels in +FULLRESYNC.
+ */
 export function snapshotWalker(
   server: Server,
-  options: { live: boolean; sink?: (chunk: Uint8Array) => void },
+  options: { live: boolean; sink?: (chunk: Uint8Array) => void; forReplica?: boolean },
 ): SnapshotWalker {
   const mem = Deno.memoryUsage();
+  const repl = options.forReplica ? null : server.repl.history();
   return new SnapshotWalker(server.keyspace, {
-    ...options,
+    live: options.live,
+    ...(options.sink !== undefined ? { sink: options.sink } : {}),
     compression: server.config.bool("rdbcompression"),
     checksum: server.config.bool("rdbchecksum"),
     aux: {
@@ -33,6 +39,7 @@ export function snapshotWalker(
       ctime: Math.floor(Date.now() / 1000),
       usedMem: mem.heapUsed + mem.external,
       aofBase: false,
+      ...(repl !== null ? { repl } : {}),
     },
   });
 }

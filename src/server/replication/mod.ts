@@ -485,7 +485,7 @@ export class Replication {
     while (server.snapshot !== null && !c.closed) await sleep(5);
     if (c.closed) return this.clientGone(c);
     // The image and the offset it stands for are taken in the same synchronous step.
-    const walker = snapshotWalker(server, { live: true });
+    const walker = snapshotWalker(server, { live: true, forReplica: true });
     server.snapshot = walker;
     let startOffset = this.offset;
     // What is written from here on stays in the log for this replica, behind its image.
@@ -692,6 +692,35 @@ export class Replication {
       this.replid2 = "0".repeat(40);
       this.secondOffset = -1;
     }
+  }
+
+  /**
+   * The history a dump saved now stands at, as Redis records it (rdbPopulateSaveInfo): a master
+   * with a backlog, or a replica that has its master's data; null otherwise.
+   */
+  history(): { streamDb: number; id: string; offset: number } | null {
+    const follower = this.#server.replicaOf;
+    if (this.following ? follower === null || !follower.cached : this.backlog === null) {
+      return null;
+    }
+    const streamDb = this.following ? this.relayDb : Math.max(0, this.#streamDb);
+    return { streamDb, id: this.replid, offset: this.offset };
+  }
+
+  /**
+   * Start-up loaded a dump that records a history: this node continues it. Its replicas (or, as
+   * a replica, its master) can then go on by partial resync when their offsets meet, instead
+   * of a full sync. The backlog starts empty at that offset, as Redis's does.
+   */
+  restoreHistory(id: string, offset: number, streamDb: number): void {
+    this.replid = id;
+    this.replid2 = "0".repeat(40);
+    this.secondOffset = -1;
+    this.offset = offset;
+    this.backlog = new ReplLog(this.#server.config.int("repl-backlog-size"), offset);
+    this.relayDb = streamDb;
+    // A master's restored stream selects its database before its first command.
+    this.#streamDb = this.following ? streamDb : -1;
   }
 
   /** INFO replication's master fields, in Redis's order. */

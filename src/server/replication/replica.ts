@@ -154,6 +154,15 @@ export class Follower {
     return this.#cached;
   }
 
+  /**
+   * Start-up loaded a dump of this master's data (its history is restored): the first PSYNC
+   * asks to continue it, and an empty image under another history is refused as after a sync.
+   */
+  resumeHistory(): void {
+    this.#cached = true;
+    this.#synced = true;
+  }
+
   refreshConfig(): void {
     const config = this.#server.config;
     this.readOnly = config.bool("replica-read-only");
