@@ -170,9 +170,9 @@ Deno.test("CLIENT PAUSE arguments, UNPAUSE, NO-EVICT, TRACKING, GETREDIR, UNBLOC
     "ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.",
   );
   assert.equal(await s.run("CLIENT", "PAUSE", "100000", "WRITE"), "OK");
-  assert.ok(s.server.paused);
+  assert.ok(s.server.paused());
   assert.equal(await s.run("CLIENT", "UNPAUSE"), "OK");
-  assert.ok(!s.server.paused);
+  assert.ok(!s.server.paused());
   assert.equal(await s.run("CLIENT", "NO-EVICT", "on"), "OK");
   assert.match(await s.run("CLIENT", "INFO") as string, / flags=e /);
   assert.equal(await s.run("CLIENT", "NO-EVICT", "OFF"), "OK");

@@ -21,6 +21,7 @@ export const INVALID_CURSOR = "ERR invalid cursor";
 export const OUT_OF_RANGE = "ERR value is out of range";
 export const TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
 export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
+export const TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
 export const NAN_OR_INF = "ERR increment would produce NaN or Infinity";
 export const COUNT_POSITIVE = "ERR count should be greater than 0";
 export const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";

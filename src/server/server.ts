@@ -28,12 +28,19 @@ export { HAKV_VERSION, REDIS_VERSION } from "./version.ts";
 const PROTECTED_MODE_DENIED =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
+/**
+ * Who holds commands back (Redis 7's pause purposes): CLIENT PAUSE, a FAILOVER waiting for its
+ * target, and replicas too far behind the write stream (replication/mod.ts). Each is set and
+ * lifted on its own; commands wait while any holds them.
+ */
+export type PausePurpose = "client" | "failover" | "replica-lag";
+
 interface Pause {
+  /** When it ends by itself (ms epoch); Infinity: when lifted. */
   until: number;
+  /** Every command waits, not only writes. */
   all: boolean;
-  done: Promise<void>;
-  release: () => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class Server {
@@ -61,7 +68,9 @@ export class Server {
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | undefined;
   #lastReplPing = Date.now();
-  #pause: Pause | null = null;
+  readonly #pauses = new Map<PausePurpose, Pause>();
+  /** What held commands wait on; settled (and dropped) whenever a pause is lifted. */
+  #pauseDone: PromiseWithResolvers<void> | null = null;
   #renamed = new Map<string, Command | null>();
   readonly #byLength: { name: string; cmd: Command }[][] = [];
   readonly #handlers: Handler[] = [];
@@ -426,52 +435,50 @@ export class Server {
 
   // --- Client pause --------------------------------------------------------------------------
 
-  /** CLIENT PAUSE: delay commands (writes only, or all) until `until` (ms epoch). */
-  pause(until: number, all: boolean): void {
-    if (this.#pause !== null) {
-      // A longer pause extends; a stricter mode (ALL) wins.
-      this.#pause.until = Math.max(this.#pause.until, until);
-      this.#pause.all ||= all;
-      clearTimeout(this.#pause.timer);
-      this.#pause.timer = setTimeout(() => this.unpause(), this.#pause.until - Date.now());
-      return;
+  /**
+   * Holds commands (writes only, or all) for `purpose` until `until` (ms epoch; Infinity: until
+   * `unpause`). The same purpose again extends, and ALL wins over WRITE, as CLIENT PAUSE does.
+   */
+  pause(purpose: PausePurpose, until: number, all: boolean): void {
+    const p = this.#pauses.get(purpose);
+    if (p !== undefined) {
+      until = Math.max(p.until, until);
+      all ||= p.all;
+      clearTimeout(p.timer);
     }
-    let release!: () => void;
-    const done = new Promise<void>((r) => (release = r));
-    const timer = setTimeout(() => this.unpause(), Math.max(0, until - Date.now()));
-    this.#pause = { until, all, done, release, timer };
+    const timer = until === Infinity
+      ? undefined
+      : setTimeout(() => this.unpause(purpose), Math.max(0, until - Date.now()));
+    this.#pauses.set(purpose, { until, all, timer });
   }
 
-  unpause(): void {
-    const p = this.#pause;
-    if (p === null) return;
-    this.#pause = null;
+  /** Lifts `purpose`'s pause; held commands look again (another purpose may still hold them). */
+  unpause(purpose: PausePurpose): void {
+    const p = this.#pauses.get(purpose);
+    if (p === undefined) return;
     clearTimeout(p.timer);
-    p.release();
+    this.#pauses.delete(purpose);
+    const done = this.#pauseDone;
+    this.#pauseDone = null;
+    done?.resolve();
   }
 
-  /** The promise a command must wait on while clients are paused, if any. */
-  pauseFor(c: Client, cmd: Command): Promise<void> | undefined {
-    const p = this.#pause;
-    if (p === null) {
-      // Writers wait while a replica that is still reading catches up (replication/mod.ts).
-      const t = this.repl.throttle;
-      if (t === null || c.master || !(cmd.isWrite || cmd.flags.has("may_replicate"))) {
-        return undefined;
-      }
-      return t;
-    }
-    if (p.all) {
+  /** The promise a command must wait on while commands are paused, if any. */
+  pauseFor(_c: Client, cmd: Command): Promise<void> | undefined {
+    if (this.#pauses.size === 0) return undefined;
+    let all = false;
+    for (const p of this.#pauses.values()) all ||= p.all;
+    if (all) {
       // Redis lets the commands that manage the pause itself through.
       if (cmd.fullName === "client|unpause" || cmd.fullName === "client|pause") return undefined;
-      return p.done;
-    }
-    if (cmd.isWrite || cmd.flags.has("may_replicate")) return p.done;
-    return undefined;
+    } else if (!cmd.isWrite && !cmd.flags.has("may_replicate")) return undefined;
+    this.#pauseDone ??= Promise.withResolvers<void>();
+    return this.#pauseDone.promise;
   }
 
-  get paused(): boolean {
-    return this.#pause !== null;
+  /** Whether `purpose` (by default: anything) holds commands now. */
+  paused(purpose?: PausePurpose): boolean {
+    return purpose === undefined ? this.#pauses.size > 0 : this.#pauses.has(purpose);
   }
 
   // --- Monitor and slow log ----------------------------------------------------------------
@@ -532,7 +539,7 @@ export class Server {
       clearInterval(this.#cron);
       this.replicaOf?.stop();
       this.persistence.abortBackground();
-      this.unpause();
+      for (const purpose of [...this.#pauses.keys()]) this.unpause(purpose);
       for (const l of this.#listeners) {
         try {
           l.close();

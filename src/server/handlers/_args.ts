@@ -1,6 +1,8 @@
 // Argument parsing shared by handlers, with Redis's rules and error texts.
 import type { Argv } from "../../resp/mod.ts";
 import { INT64_MAX, INT64_MIN, parseInt64, parseSafeInt } from "../../engine/values.ts";
+import type { Client } from "../client.ts";
+import { TIMEOUT_NEGATIVE, TIMEOUT_NOT_INTEGER } from "../errors.ts";
 
 /** Argument i as an integer within the safe range, or null if it is not one. */
 export function intArg(argv: Argv, i: number): number | null {
@@ -15,6 +17,18 @@ export function intArg(argv: Argv, i: number): number | null {
 /** Argument i as a 64-bit integer (bigint), or null. */
 export function int64Arg(argv: Argv, i: number): bigint | null {
   return parseInt64(argv.str(i));
+}
+
+/**
+ * Argument i as a timeout in whole milliseconds (WAIT, CLIENT PAUSE): the value, or null after
+ * writing Redis's error for a non-integer or a negative one.
+ */
+export function msTimeoutArg(c: Client, argv: Argv, i: number): bigint | null {
+  const ms = parseInt64(argv.str(i));
+  if (ms === null) c.w.error(TIMEOUT_NOT_INTEGER);
+  else if (ms < 0n) c.w.error(TIMEOUT_NEGATIVE);
+  else return ms;
+  return null;
 }
 
 /** Redis's string→long double rules for float arguments: no spaces, no "nan". */

@@ -6,6 +6,7 @@ import { UNBLOCKED } from "../blocking.ts";
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { parseInt64 } from "../../engine/values.ts";
+import { msTimeoutArg } from "./_args.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
 import { clientMemory, READ_BUFFER, REPLY_BUFFER } from "../info.ts";
@@ -170,15 +171,8 @@ export const CLIENT_HANDLERS: Handlers<Names> = {
       c.w.error(subcommandSyntaxError(argv));
       return;
     }
-    const timeout = parseInt64(argv.str(2));
-    if (timeout === null) {
-      c.w.error("ERR timeout is not an integer or out of range");
-      return;
-    }
-    if (timeout < 0n) {
-      c.w.error("ERR timeout is negative");
-      return;
-    }
+    const timeout = msTimeoutArg(c, argv, 2);
+    if (timeout === null) return;
     let all = true;
     if (argv.length === 4) {
       if (argv.is(3, "write")) all = false;
@@ -189,11 +183,11 @@ export const CLIENT_HANDLERS: Handlers<Names> = {
     }
     // Timers cannot wait longer than 2^31-1 ms (almost 25 days): longer pauses end then.
     const ms = timeout > MAX_TIMER ? Number(MAX_TIMER) : Number(timeout);
-    server.pause(Date.now() + ms, all);
+    server.pause("client", Date.now() + ms, all);
     c.w.ok();
   },
   "client|unpause"(c, _argv, server) {
-    server.unpause();
+    server.unpause("client");
     c.w.ok();
   },
   "client|reply"(c, argv) {

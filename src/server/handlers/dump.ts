@@ -6,7 +6,7 @@ import type { ListValue } from "../../engine/list.ts";
 import type { SetValue } from "../../engine/set.ts";
 import { type Collection, isString, type StringValue, type Value } from "../../engine/values.ts";
 import type { ZSetValue } from "../../engine/zset.ts";
-import type { Argv } from "../../resp/mod.ts";
+import { type Argv, fromLatin1, latin1 } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import type { Handlers } from "../handler.ts";
@@ -58,20 +58,14 @@ export function dumpPayload(value: Value, compression: boolean): string {
   out[body.length] = RDB_VERSION & 0xff;
   out[body.length + 1] = RDB_VERSION >>> 8;
   new Crc64().update(out.subarray(0, body.length + 2)).writeLE(out, body.length + 2);
-  let s = "";
-  // Chunked so long payloads don't overflow the argument limit of fromCharCode.
-  for (let i = 0; i < out.length; i += 8192) {
-    s += String.fromCharCode(...out.subarray(i, Math.min(out.length, i + 8192)));
-  }
-  return s;
+  return latin1(out);
 }
 
 /** The payload's value bytes (without footer) if its version and checksum are right, else null. */
 function verifyPayload(p: string): Uint8Array | null {
   const n = p.length;
   if (n < FOOTER) return null;
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = p.charCodeAt(i);
+  const bytes = fromLatin1(p);
   const version = bytes[n - FOOTER]! | (bytes[n - FOOTER + 1]! << 8);
   if (version > RDB_VERSION) return null;
   if (!new Crc64().update(bytes.subarray(0, n - 8)).equalsLE(bytes, n - 8)) return null;

@@ -4,6 +4,7 @@
 import type { Handlers } from "../handler.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { parseInt64 } from "../../engine/values.ts";
+import { msTimeoutArg } from "./_args.ts";
 import { clientInfoLine } from "./client.ts";
 import { PSYNC_FAILOVER_MASTER, PSYNC_FAILOVER_REPLID } from "../replication/failover.ts";
 import { unfollow } from "../replication/replica.ts";
@@ -76,15 +77,8 @@ export const REPLICATION_HANDLERS: Handlers<Names> = {
       c.w.error(NOT_INTEGER);
       return;
     }
-    const timeout = parseInt64(argv.str(2));
-    if (timeout === null) {
-      c.w.error("ERR timeout is not an integer or out of range");
-      return;
-    }
-    if (timeout < 0n) {
-      c.w.error("ERR timeout is negative");
-      return;
-    }
+    const timeout = msTimeoutArg(c, argv, 2);
+    if (timeout === null) return;
     const n = server.repl.waits.wait(c, Number(needed), Number(timeout));
     if (typeof n === "number") {
       c.w.int(n);

@@ -279,11 +279,14 @@ export class Persistence {
 
   /**
    * Runs a load in slices with -LOADING meanwhile (start-up, a replica's full sync) and records
-   * what it loaded. Null if `stopped` turned true between slices. Throws SnapshotError.
+   * what it loaded. Null if `stopped` turned true between slices. Throws SnapshotError, or what
+   * `more` throws. A streamed image (`SnapshotLoader` with `streaming`) waits on `more` for its
+   * next bytes whenever it has loaded all it was fed.
    */
   async runLoad(
     loader: SnapshotLoader,
     stopped: () => boolean = () => false,
+    more: () => Promise<void> = () => Promise.resolve(),
   ): Promise<{ keys: number; expired: number } | null> {
     this.beginLoad(loader);
     try {
@@ -299,7 +302,7 @@ export class Persistence {
           return result;
         }
         // A streamed image waits for its next bytes; otherwise clients get a turn.
-        if (loader.starved) await loader.more();
+        if (loader.starved) await more();
         else await new Promise((resolve) => setTimeout(resolve, 0));
         if (stopped()) return null;
       }

@@ -11,6 +11,7 @@ import { lzfCompressInto } from "./lzf.ts";
 import { encodeListpack } from "./listpack.ts";
 import { encodeIntset } from "./intset.ts";
 import { formatDouble } from "../../resp/mod.ts";
+import { concatBytes } from "../../_util/binary.ts";
 import {
   QUICKLIST_NODE_PACKED,
   RDB_32BITLEN,
@@ -128,16 +129,7 @@ export class RdbWriter {
   /** Drains everything written so far as one buffer. */
   bytes(): Uint8Array {
     const chunks = this.take();
-    if (chunks.length === 1) return chunks[0]!;
-    let n = 0;
-    for (const c of chunks) n += c.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
   }
 
   // ---- primitives

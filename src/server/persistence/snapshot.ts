@@ -162,9 +162,6 @@ export class SnapshotLoader {
   readonly result: LoadResult = { keys: 0, expired: 0 };
   /** Bytes in the image (while streaming: received so far). */
   total: number;
-  /** Waiting for `feed` (streaming), and why the bytes stopped coming if they did. */
-  #more: PromiseWithResolvers<void> | null = null;
-  #failure: Error | null = null;
 
   constructor(server: Server, bytes: Uint8Array, path: string, options: LoaderOptions = {}) {
     const replace = options.replace ?? false;
@@ -211,27 +208,11 @@ export class SnapshotLoader {
   feed(bytes: Uint8Array, final: boolean): void {
     this.total = bytes.length;
     this.#reader.feed(bytes, final);
-    this.#more?.resolve();
-    this.#more = null;
   }
 
-  /** Streaming: the rest will never come (the link dropped); a waiting load fails with `err`. */
-  fail(err: Error): void {
-    this.#failure = err;
-    this.#more?.reject(err);
-    this.#more = null;
-  }
-
-  /** The last step stopped for want of bytes not received yet. */
+  /** The last step stopped for want of bytes not fed yet. */
   get starved(): boolean {
     return this.#reader.starved;
-  }
-
-  /** Resolves on the next `feed`; rejects if the bytes stopped coming. */
-  more(): Promise<void> {
-    if (this.#failure !== null) return Promise.reject(this.#failure);
-    this.#more ??= Promise.withResolvers<void>();
-    return this.#more.promise;
   }
 
   /** Bytes read so far. */

@@ -96,18 +96,6 @@ export class ReplLog {
     return offset >= this.firstOffset && offset <= this.end + 1;
   }
 
-  /** The bytes from `offset` to the end, as one copy; null unless the backlog holds `offset`. */
-  from(offset: number): Uint8Array | null {
-    if (!this.holds(offset)) return null;
-    const out = new Uint8Array(this.end + 1 - offset);
-    let at = 0;
-    this.read(offset, out.length, (view) => {
-      out.set(view, at);
-      at += view.length;
-    });
-    return out;
-  }
-
   /**
    * Hands `sink` views of the retained bytes from `offset` on, at most `max` of them, in order;
    * returns how many. The views are valid until the next append or trim. `offset` must be

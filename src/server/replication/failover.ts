@@ -26,8 +26,6 @@ export const PSYNC_FAILOVER_MASTER = "ERR PSYNC FAILOVER can't be sent to a mast
 
 /** How often the waiting master looks at its replicas' ACKs and the timeout. */
 const CHECK_MS = 10;
-/** The write pause lasts until the failover ends (setTimeout's largest delay). */
-const PAUSE_MS = 0x7fffffff;
 
 /** One master's failover state (Redis's failover_state and its target). */
 export class Failover {
@@ -101,7 +99,7 @@ export class Failover {
     this.state = "waiting-for-sync";
     server.log.notice(`FAILOVER requested to ${this.#target}.`);
     // Like CLIENT PAUSE WRITE: the stream stops growing, so a replica can catch up with it.
-    server.pause(Date.now() + PAUSE_MS, false);
+    server.pause("failover", Infinity, false);
     this.#timer = setInterval(() => this.check(), CHECK_MS);
     c.w.ok();
   }
@@ -121,8 +119,6 @@ export class Failover {
   /** While waiting: fail over once the target acknowledged everything, or the time is up. */
   check(): void {
     if (this.state !== "waiting-for-sync") return;
-    // CLIENT UNPAUSE ends hakv's one pause; Redis keeps the failover's apart: take it back.
-    if (!this.#server.paused) this.#server.pause(Date.now() + PAUSE_MS, false);
     const synced = this.#find(this.#host, this.#port, true);
     if (synced !== null) {
       this.#server.log.notice(
@@ -171,6 +167,6 @@ export class Failover {
     this.#host = null;
     this.#force = false;
     this.#endTime = 0;
-    this.#server.unpause();
+    this.#server.unpause("failover");
   }
 }

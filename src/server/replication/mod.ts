@@ -358,11 +358,11 @@ export class Replication {
       this.#server.config.bool("repl-throttle-writes")
     ) {
       link.throttling = true;
-      if (this.#throttle === null) {
+      if (!this.#server.paused("replica-lag")) {
         this.#server.log.warning(
           `Replica ${link.c.addr} is ${used} bytes behind the write stream: writes wait until it catches up.`,
         );
-        this.#throttle = Promise.withResolvers<void>();
+        this.#server.pause("replica-lag", Infinity, false);
       }
       return;
     }
@@ -381,40 +381,29 @@ export class Replication {
     this.#releaseThrottle();
   }
 
-  /** Writers waiting for slow replicas (null: none wait). Dispatch holds writes on it. */
-  #throttle: PromiseWithResolvers<void> | null = null;
-
-  /** The promise write commands wait on while a replica catches up, if any. */
-  get throttle(): Promise<void> | null {
-    return this.#throttle?.promise ?? null;
-  }
-
   /**
    * Writers go on once every throttling replica is back under half its hard limit (or under
-   * the soft limit, if lower), or gone.
+   * the soft limit, if lower), or gone, or this node follows a master (whose stream must flow).
    */
   #releaseThrottle(): void {
-    if (this.#throttle === null) return;
+    if (!this.#server.paused("replica-lag")) return;
     const { hard, soft } = this.#limit;
     let resume = hard > 0 ? hard / 2 : soft;
     if (soft > 0 && soft < resume) resume = soft;
     let waiting = false;
     for (const link of this.replicas) {
       if (!link.throttling) continue;
-      if (this.#used(link) < resume) {
+      if (this.following || this.#used(link) < resume) {
         link.throttling = false;
         link.softSince = 0;
       } else waiting = true;
     }
-    if (waiting) return;
-    const t = this.#throttle;
-    this.#throttle = null;
-    t.resolve();
+    if (!waiting) this.#server.unpause("replica-lag");
   }
 
   /** Each cron tick: a throttling replica that stalled is dropped (writers go on). */
   #checkStalls(now: number): void {
-    if (this.#throttle === null) return;
+    if (!this.#server.paused("replica-lag")) return;
     for (const link of this.replicas) {
       if (link.throttling && !link.alive(now)) {
         this.#server.log.warning(

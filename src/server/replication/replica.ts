@@ -508,7 +508,8 @@ export class Follower {
         streaming: !image.final,
       });
       image.attach(loader);
-      if (await server.persistence.runLoad(loader, () => this.#stopped) === null) return;
+      const more = () => image.next();
+      if (await server.persistence.runLoad(loader, () => this.#stopped, more) === null) return;
     } catch (err) {
       // The link dropped mid-image: that, not a bad image, is what went wrong.
       if (err instanceof LinkError) {
@@ -709,15 +710,12 @@ class IncomingImage {
   /** The transfer failed: whoever waits for bytes gets `err`. */
   fail(err: unknown): void {
     this.failure = err instanceof Error ? err : new LinkError(String(err));
-    this.#loader?.fail(this.failure);
     this.#wake();
   }
 
-  /** From now on the loader gets each part as it is published. */
+  /** From now on `loader` (made with the bytes so far) gets each part as it is published. */
   attach(loader: SnapshotLoader): void {
     this.#loader = loader;
-    if (this.failure !== null) loader.fail(this.failure);
-    else loader.feed(this.bytes(), this.final);
   }
 
   /** Resolves when more is published; throws if the transfer failed. */
@@ -836,7 +834,7 @@ function closeClients(server: Server, except: Client | null): void {
     let left = 0;
     for (const c of victims) {
       if (c.closed) continue;
-      if ((server.paused || pendingOutput(c) > 0) && tries < SWEEP_TRIES) {
+      if ((server.paused() || pendingOutput(c) > 0) && tries < SWEEP_TRIES) {
         left++;
         continue;
       }
