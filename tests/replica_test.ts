@@ -367,7 +367,10 @@ Deno.test("REPLICAOF replies, ROLE and INFO replication match redis-server's", a
   await linkUp(r2);
   const shape = (v: RespValue): unknown =>
     Array.isArray(v) ? v.map(shape) : typeof v === "string" ? "s" : typeof v;
-  await waitFor(async () => ((await hc.call("ROLE")) as RespValue[])[2]!.toString() !== "");
+  // Each master lists its replica once that is online (after its first ACK): wait for both.
+  for (const c of [hc, rc]) {
+    await waitFor(async () => ((await c.call("ROLE")) as RespValue[])[2]!.toString() !== "");
+  }
   assert.deepEqual(shape(await hc.call("ROLE")), shape(await rc.call("ROLE")));
   assert.deepEqual(shape(await h2.call("ROLE")), shape(await r2.call("ROLE")));
   const [hrole, rrole] = [
