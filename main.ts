@@ -2,12 +2,13 @@
 // its own arguments.
 import { ConfigFileError, loadConfig, startServer } from "./src/server/mod.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./src/server/version.ts";
+import { runSentinel } from "./src/sentinel/mod.ts";
 
 const USAGE = `Usage: hakv <role> [options]
 
 Roles:
   server [/path/to/redis.conf] [--directive value ...]   a Redis-compatible data node
-  sentinel                                                (not yet available)
+  sentinel /path/to/sentinel.conf [--directive value ...]  Redis-Sentinel-compatible monitoring
   proxy                                                   (not yet available)
   up                                                      (not yet available)
 
@@ -47,6 +48,7 @@ function main(argv: string[]): number | undefined {
     }
     return undefined; // keep running
   }
+  if (role === "sentinel") return runSentinel(rest);
   console.error(USAGE);
   return 2;
 }

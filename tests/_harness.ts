@@ -242,6 +242,31 @@ export function spawnHakv(args: string[] = [], port?: number): Promise<Proc> {
     ), port);
 }
 
+/**
+ * Spawns a sentinel, `hakv sentinel` or Debian's redis-server in sentinel mode, with its config
+ * file at `conf` (which it rewrites). Pass the same file again to restart it with its state.
+ */
+export function spawnSentinel(
+  kind: "hakv" | "redis",
+  conf: string,
+  port?: number,
+): Promise<Proc> {
+  return spawnOnFreePort((p) =>
+    kind === "hakv"
+      ? spawn(
+        Deno.execPath(),
+        ["run", "-A", `${ROOT}main.ts`, "sentinel", conf, "--port", String(p)],
+        p,
+        /Running mode=sentinel/,
+      )
+      : spawn(
+        "redis-server",
+        [conf, "--sentinel", "--port", String(p)],
+        p,
+        /Running mode=sentinel|Sentinel ID is/,
+      ), port);
+}
+
 /** Spawns Debian's redis-server on a free port (check requireTool first). */
 export function spawnRedis(args: string[] = [], port?: number): Promise<Proc> {
   return spawnOnFreePort((p) =>

@@ -225,6 +225,11 @@ export class RespClient {
     return this.#closed;
   }
 
+  /** This end's address (a sentinel announces it in hello messages). */
+  get localAddr(): Deno.NetAddr {
+    return this.#conn.localAddr;
+  }
+
   /** Closes the connection; pending calls and waiting `next()`s reject. */
   close(): void {
     this.#fail(new Error("connection closed"), true);

@@ -19,7 +19,7 @@ import { COMMANDS } from "./table/mod.ts";
 
 export type { AclCategory, CommandFlag, CommandGroup, CommandSpec, Role } from "./spec.ts";
 export type { KeySpec, KeySpecFlag } from "./spec.ts";
-export type { CommandName, HandlerName } from "./table/mod.ts";
+export type { CommandName, HandlerName, SentinelHandlerName } from "./table/mod.ts";
 export { COMMANDS } from "./table/mod.ts";
 
 /** A spec plus what the registry derives from it. */
@@ -420,3 +420,4 @@ const KEY_EXTRACTORS: ReadonlyMap<string, KeyExtractor> = new Map([
 
 /** The default shared registry of the data node. */
 export const SERVER_REGISTRY = new Registry(COMMANDS, "server");
+export const SENTINEL_REGISTRY = new Registry(COMMANDS, "sentinel");

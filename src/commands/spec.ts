@@ -179,7 +179,8 @@ export function command<const N extends string, const F extends Fields>(
   & CommandSpec
   & { readonly name: N }
   & (F extends { container: true } ? { readonly container: true }
-    : unknown) {
+    : unknown)
+  & (F extends { roles: infer R } ? { readonly roles: R } : unknown) {
   return {
     name,
     arity,
@@ -201,7 +202,8 @@ export function command<const N extends string, const F extends Fields>(
     & CommandSpec
     & { readonly name: N }
     & (F extends { container: true } ? { readonly container: true }
-      : unknown);
+      : unknown)
+    & (F extends { roles: infer R } ? { readonly roles: R } : unknown);
 }
 
 /** A single-key command: key at 1. */

@@ -26,7 +26,6 @@ export const CONNECTION_COMMANDS = [
   conn("echo", 2, "Echo the given string", { flags: ["loading", "stale", "fast"] }),
   conn("quit", -1, "Close the connection", {
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-    roles: BOTH,
   }),
   conn("hello", -1, "Handshake with Redis", {
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
@@ -45,7 +44,6 @@ export const CONNECTION_COMMANDS = [
   conn("reset", 1, "Reset the connection", {
     flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     since: "6.2.0",
-    roles: BOTH,
   }),
   conn("client", -2, "A container for client connection commands", {
     container: true,

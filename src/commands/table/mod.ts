@@ -12,6 +12,7 @@ import { SORT_COMMANDS } from "./sort.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { TRANSACTION_COMMANDS } from "./transactions.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
+import { SENTINEL_COMMANDS } from "./sentinel.ts";
 
 export const COMMANDS = [
   ...CONNECTION_COMMANDS,
@@ -27,6 +28,7 @@ export const COMMANDS = [
   ...PUBSUB_COMMANDS,
   ...TRANSACTION_COMMANDS,
   ...REPLICATION_COMMANDS,
+  ...SENTINEL_COMMANDS,
 ] as const;
 
 type Spec = (typeof COMMANDS)[number];
@@ -34,5 +36,17 @@ type Spec = (typeof COMMANDS)[number];
 /** Every name in the table, subcommands included (`client|setname`). */
 export type CommandName = Spec["name"];
 
-/** Names that need a handler: everything but containers. */
-export type HandlerName = Exclude<Spec, { readonly container: true }>["name"];
+/** The specs a role serves: those listing it, and for the data node those listing no role. */
+type ServedBy<S, R extends string> = S extends { readonly roles: readonly (infer X)[] }
+  ? R extends X ? S : never
+  : R extends "server" ? S
+  : never;
+
+/** Names the data node needs a handler for: everything it serves but containers. */
+export type HandlerName = Exclude<ServedBy<Spec, "server">, { readonly container: true }>["name"];
+
+/** Names the sentinel needs a handler for. */
+export type SentinelHandlerName = Exclude<
+  ServedBy<Spec, "sentinel">,
+  { readonly container: true }
+>["name"];

@@ -1,0 +1,213 @@
+// A monitored group for sentinel tests: one master, its replicas and a few sentinels, each a
+// real process (hakv or redis-server, for data nodes and sentinels independently), and helpers
+// to ask the sentinels what they see.
+import {
+  type Proc,
+  RespClient,
+  type RespValue,
+  spawnHakv,
+  spawnRedis,
+  spawnSentinel,
+  waitFor,
+} from "./_harness.ts";
+import { info, linkUp } from "./_repl.ts";
+
+export type Kind = "hakv" | "redis";
+
+export interface GroupOptions {
+  /** What the data nodes run (default hakv). */
+  nodes?: Kind;
+  /** What the sentinels run (default hakv). */
+  sentinels?: Kind;
+  replicas?: number;
+  sentinelCount?: number;
+  quorum?: number;
+  downAfter?: number;
+  failoverTimeout?: number;
+  /** Extra `sentinel ...` lines (without the master name's options). */
+  extraConf?: string[];
+  /** Extra data node arguments, per node index (0 = master). */
+  nodeArgs?: (i: number) => string[];
+  name?: string;
+}
+
+export class Group implements AsyncDisposable {
+  readonly name: string;
+  readonly nodes: Proc[] = [];
+  readonly sentinels: (Proc | null)[] = [];
+  readonly confs: string[] = [];
+  readonly dir: string;
+  readonly opts: Required<Omit<GroupOptions, "extraConf" | "nodeArgs">> & GroupOptions;
+
+  constructor(dir: string, opts: GroupOptions) {
+    this.dir = dir;
+    this.name = opts.name ?? "mymaster";
+    this.opts = {
+      nodes: "hakv",
+      sentinels: "hakv",
+      replicas: 2,
+      sentinelCount: 3,
+      quorum: 2,
+      downAfter: 1000,
+      failoverTimeout: 10_000,
+      name: this.name,
+      ...opts,
+    };
+  }
+
+  static async start(opts: GroupOptions = {}): Promise<Group> {
+    const dir = await Deno.makeTempDir({ prefix: "hakv-sentinel-" });
+    const g = new Group(dir, opts);
+    try {
+      await g.#start();
+    } catch (err) {
+      await g[Symbol.asyncDispose]();
+      throw err;
+    }
+    return g;
+  }
+
+  spawnNode(args: string[], port?: number): Promise<Proc> {
+    return this.opts.nodes === "hakv" ? spawnHakv(args, port) : spawnRedis(args, port);
+  }
+
+  async #start(): Promise<void> {
+    const o = this.opts;
+    const extra = (i: number) => o.nodeArgs?.(i) ?? [];
+    const master = await this.spawnNode(extra(0));
+    this.nodes.push(master);
+    for (let i = 1; i <= o.replicas; i++) {
+      const r = await this.spawnNode([
+        "--replicaof",
+        "127.0.0.1",
+        String(master.port),
+        ...extra(i),
+      ]);
+      this.nodes.push(r);
+    }
+    for (const r of this.nodes.slice(1)) {
+      await using c = await r.client();
+      await linkUp(c);
+    }
+    for (let i = 0; i < o.sentinelCount; i++) {
+      const conf = `${this.dir}/sentinel-${i}.conf`;
+      Deno.writeTextFileSync(conf, this.confText(master.port));
+      this.confs.push(conf);
+      this.sentinels.push(await spawnSentinel(o.sentinels, conf));
+    }
+    // Every sentinel knows the replicas and the other sentinels before the test begins.
+    await waitFor(async () => {
+      for (const s of this.sentinels) {
+        await using c = await s!.client();
+        const m = fields(await c.command("SENTINEL", "MASTER", this.name));
+        if (Number(m.get("num-slaves")) < o.replicas) return false;
+        if (Number(m.get("num-other-sentinels")) < o.sentinelCount - 1) return false;
+      }
+      return true;
+    }, 30_000);
+  }
+
+  confText(masterPort: number): string {
+    const o = this.opts;
+    const n = this.name;
+    return [
+      `sentinel monitor ${n} 127.0.0.1 ${masterPort} ${o.quorum}`,
+      `sentinel down-after-milliseconds ${n} ${o.downAfter}`,
+      `sentinel failover-timeout ${n} ${o.failoverTimeout}`,
+      ...(o.extraConf ?? []),
+      "",
+    ].join("\n");
+  }
+
+  /** The data node at `port`. */
+  node(port: number): Proc {
+    const p = this.nodes.find((n) => n.port === port);
+    if (p === undefined) throw new Error(`no node on port ${port}`);
+    return p;
+  }
+
+  /** What sentinel `i` reports as the master's address. */
+  async masterAddr(i = 0): Promise<[string, number] | null> {
+    await using c = await this.sentinels[i]!.client();
+    const r = await c.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.name);
+    if (!Array.isArray(r)) return null;
+    return [String(r[0]), Number(r[1])];
+  }
+
+  /** Waits until every running sentinel reports a master other than `oldPort`; returns it. */
+  async waitForNewMaster(oldPort: number, ms = 30_000): Promise<number> {
+    let port = oldPort;
+    await waitFor(async () => {
+      const ports = new Set<number>();
+      for (let i = 0; i < this.sentinels.length; i++) {
+        if (this.sentinels[i] === null) continue;
+        const a = await this.masterAddr(i).catch(() => null);
+        if (a === null) return false;
+        ports.add(a[1]);
+      }
+      if (ports.size !== 1) return false;
+      port = [...ports][0]!;
+      return port !== oldPort;
+    }, ms);
+    return port;
+  }
+
+  /** Restarts sentinel `i` from its (rewritten) config file. */
+  async restartSentinel(i: number): Promise<Proc> {
+    const old = this.sentinels[i];
+    const port = old?.port;
+    if (old !== null && old !== undefined) await old.kill("SIGKILL");
+    const s = await spawnSentinel(this.opts.sentinels, this.confs[i]!, port);
+    this.sentinels[i] = s;
+    return s;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const s of this.sentinels) await s?.kill("SIGKILL");
+    for (const n of this.nodes) await n.kill("SIGKILL");
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A SENTINEL MASTER style reply (flat array or map) as a Map of strings. */
+export function fields(v: RespValue): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v instanceof Map) {
+    for (const [k, x] of v) out.set(String(k), String(x));
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i + 1 < v.length; i += 2) out.set(String(v[i]), String(v[i + 1]));
+  }
+  return out;
+}
+
+/** ROLE's first element on a data node. */
+export async function role(port: number): Promise<string> {
+  const c = await RespClient.connect({ port });
+  try {
+    const r = await c.command("ROLE");
+    return Array.isArray(r) ? String(r[0]) : "";
+  } finally {
+    c.close();
+  }
+}
+
+/** Subscribes to every event of a sentinel; `events` fills as they arrive. */
+export async function watchEvents(
+  s: Proc,
+): Promise<{ events: [string, string][]; close(): void }> {
+  const c = await s.client();
+  const events: [string, string][] = [];
+  await c.call("PSUBSCRIBE", "*");
+  (async () => {
+    try {
+      for await (const f of c) {
+        if (Array.isArray(f) && f[0] === "pmessage") events.push([String(f[2]), String(f[3])]);
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return { events, close: () => c.close() };
+}
+
+export { info, linkUp };
