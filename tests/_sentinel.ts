@@ -29,6 +29,8 @@ export interface GroupOptions {
   /** Extra data node arguments, per node index (0 = master). */
   nodeArgs?: (i: number) => string[];
   name?: string;
+  /** requirepass/masterauth for the data nodes, and auth-pass for the sentinels. */
+  password?: string;
 }
 
 export class Group implements AsyncDisposable {
@@ -37,7 +39,7 @@ export class Group implements AsyncDisposable {
   readonly sentinels: (Proc | null)[] = [];
   readonly confs: string[] = [];
   readonly dir: string;
-  readonly opts: Required<Omit<GroupOptions, "extraConf" | "nodeArgs">> & GroupOptions;
+  readonly opts: Required<Omit<GroupOptions, "extraConf" | "nodeArgs" | "password">> & GroupOptions;
 
   constructor(dir: string, opts: GroupOptions) {
     this.dir = dir;
@@ -73,7 +75,10 @@ export class Group implements AsyncDisposable {
 
   async #start(): Promise<void> {
     const o = this.opts;
-    const extra = (i: number) => o.nodeArgs?.(i) ?? [];
+    const auth = o.password === undefined
+      ? []
+      : ["--requirepass", o.password, "--masterauth", o.password];
+    const extra = (i: number) => [...auth, ...(o.nodeArgs?.(i) ?? [])];
     const master = await this.spawnNode(extra(0));
     this.nodes.push(master);
     for (let i = 1; i <= o.replicas; i++) {
@@ -87,6 +92,7 @@ export class Group implements AsyncDisposable {
     }
     for (const r of this.nodes.slice(1)) {
       await using c = await r.client();
+      if (o.password !== undefined) await c.command("AUTH", o.password);
       await linkUp(c);
     }
     for (let i = 0; i < o.sentinelCount; i++) {
@@ -114,6 +120,7 @@ export class Group implements AsyncDisposable {
       `sentinel monitor ${n} 127.0.0.1 ${masterPort} ${o.quorum}`,
       `sentinel down-after-milliseconds ${n} ${o.downAfter}`,
       `sentinel failover-timeout ${n} ${o.failoverTimeout}`,
+      ...(o.password === undefined ? [] : [`sentinel auth-pass ${n} ${o.password}`]),
       ...(o.extraConf ?? []),
       "",
     ].join("\n");
@@ -150,6 +157,11 @@ export class Group implements AsyncDisposable {
       return port !== oldPort;
     }, ms);
     return port;
+  }
+
+  /** Every running sentinel's events (see watchEvents). */
+  watch(): Promise<{ events: [string, string][]; close(): void }> {
+    return watchEvents(...this.sentinels.filter((s): s is Proc => s !== null));
   }
 
   /** Restarts sentinel `i` from its (rewritten) config file. */
@@ -191,23 +203,27 @@ export async function role(port: number): Promise<string> {
   }
 }
 
-/** Subscribes to every event of a sentinel; `events` fills as they arrive. */
+/** Subscribes to every event of the given sentinels; `events` fills as they arrive. */
 export async function watchEvents(
-  s: Proc,
+  ...sentinels: Proc[]
 ): Promise<{ events: [string, string][]; close(): void }> {
-  const c = await s.client();
   const events: [string, string][] = [];
-  await c.call("PSUBSCRIBE", "*");
-  (async () => {
-    try {
-      for await (const f of c) {
-        if (Array.isArray(f) && f[0] === "pmessage") events.push([String(f[2]), String(f[3])]);
+  const clients: RespClient[] = [];
+  for (const s of sentinels) {
+    const c = await s.client();
+    clients.push(c);
+    await c.call("PSUBSCRIBE", "*");
+    (async () => {
+      try {
+        for await (const f of c) {
+          if (Array.isArray(f) && f[0] === "pmessage") events.push([String(f[2]), String(f[3])]);
+        }
+      } catch {
+        // closed
       }
-    } catch {
-      // closed
-    }
-  })();
-  return { events, close: () => c.close() };
+    })();
+  }
+  return { events, close: () => clients.forEach((c) => c.close()) };
 }
 
 export { info, linkUp };

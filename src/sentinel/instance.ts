@@ -312,6 +312,12 @@ export class Instance {
 
   // Replicas during reconfiguration.
   reconfSentTime = 0;
+  /**
+   * The master this replica entry replaced in a failover. Should it come back still a master,
+   * it is turned into a replica at once instead of after Redis's grace period: every moment
+   * it spends as a second master is a moment clients may write to it.
+   */
+  demoted = false;
 
   constructor(kind: Kind, name: string, addr: Addr, master: Instance | null, now: number) {
     this.flags = kind === "master" ? F.MASTER : kind === "slave" ? F.SLAVE : F.SENTINEL;

@@ -516,6 +516,7 @@ export class Sentinel {
       this.event("verbose", "+role-change", ri, "%@ new reported role is %s", role);
     }
     if (role === "slave") {
+      ri.demoted = false;
       if (masterHost !== ri.slaveMasterHost || masterPort !== ri.slaveMasterPort) {
         ri.slaveConfChangeTime = now;
       }
@@ -548,7 +549,7 @@ export class Sentinel {
         this.#forceHello(m);
       } else if (
         !m.has(F.FAILOVER_IN_PROGRESS) && this.#masterLooksSane(m, now) &&
-        noDownFor(ri, now, wait) && now - ri.roleReportedTime > wait
+        (ri.demoted || (noDownFor(ri, now, wait) && now - ri.roleReportedTime > wait))
       ) {
         if (this.#sendSlaveOf(ri, this.currentMasterAddr(m))) {
           this.event("notice", "+convert-to-slave", ri, "%@");
@@ -1002,11 +1003,15 @@ export class Sentinel {
   #resetMasterAndChangeAddress(m: Instance, to: Addr): void {
     const replicas: Addr[] = [];
     for (const r of m.replicas.values()) if (!sameAddr(r.addr, to)) replicas.push(r.addr);
-    if (!sameAddr(m.addr, to)) replicas.push({ ...m.addr });
+    const from = { ...m.addr };
+    if (!sameAddr(from, to)) replicas.push(from);
     this.resetMaster(m, { sentinels: false, event: false });
     m.addr = to;
     const now = Date.now();
-    for (const a of replicas) this.#addReplica(m, a, now);
+    for (const a of replicas) {
+      const r = this.#addReplica(m, a, now);
+      r.demoted = sameAddr(a, from);
+    }
     this.flushConfig();
   }
 
