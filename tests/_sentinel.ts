@@ -31,6 +31,8 @@ export interface GroupOptions {
   name?: string;
   /** requirepass/masterauth for the data nodes, and auth-pass for the sentinels. */
   password?: string;
+  /** requirepass of the sentinels themselves, and the sentinel-pass they use with each other. */
+  sentinelPassword?: string;
 }
 
 export class Group implements AsyncDisposable {
@@ -39,7 +41,9 @@ export class Group implements AsyncDisposable {
   readonly sentinels: (Proc | null)[] = [];
   readonly confs: string[] = [];
   readonly dir: string;
-  readonly opts: Required<Omit<GroupOptions, "extraConf" | "nodeArgs" | "password">> & GroupOptions;
+  readonly opts:
+    & Required<Omit<GroupOptions, "extraConf" | "nodeArgs" | "password" | "sentinelPassword">>
+    & GroupOptions;
 
   constructor(dir: string, opts: GroupOptions) {
     this.dir = dir;
@@ -104,7 +108,7 @@ export class Group implements AsyncDisposable {
     // Every sentinel knows the replicas and the other sentinels before the test begins.
     await waitFor(async () => {
       for (const s of this.sentinels) {
-        await using c = await s!.client();
+        await using c = await this.sentinelClient(s!);
         const m = fields(await c.command("SENTINEL", "MASTER", this.name));
         if (Number(m.get("num-slaves")) < o.replicas) return false;
         if (Number(m.get("num-other-sentinels")) < o.sentinelCount - 1) return false;
@@ -121,9 +125,21 @@ export class Group implements AsyncDisposable {
       `sentinel down-after-milliseconds ${n} ${o.downAfter}`,
       `sentinel failover-timeout ${n} ${o.failoverTimeout}`,
       ...(o.password === undefined ? [] : [`sentinel auth-pass ${n} ${o.password}`]),
+      ...(o.sentinelPassword === undefined
+        ? []
+        : [`requirepass ${o.sentinelPassword}`, `sentinel sentinel-pass ${o.sentinelPassword}`]),
       ...(o.extraConf ?? []),
       "",
     ].join("\n");
+  }
+
+  /** A connection to a sentinel, authenticated when the sentinels have a password. */
+  async sentinelClient(s: Proc): Promise<RespClient> {
+    const c = await s.client();
+    if (this.opts.sentinelPassword !== undefined) {
+      await c.command("AUTH", this.opts.sentinelPassword);
+    }
+    return c;
   }
 
   /** The data node at `port`. */
@@ -135,7 +151,7 @@ export class Group implements AsyncDisposable {
 
   /** What sentinel `i` reports as the master's address. */
   async masterAddr(i = 0): Promise<[string, number] | null> {
-    await using c = await this.sentinels[i]!.client();
+    await using c = await this.sentinelClient(this.sentinels[i]!);
     const r = await c.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.name);
     if (!Array.isArray(r)) return null;
     return [String(r[0]), Number(r[1])];

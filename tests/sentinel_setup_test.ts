@@ -1,0 +1,145 @@
+// sentinel.conf directives that change how sentinels reach nodes and each other, or what they
+// run: notification-script and client-reconfig-script, rename-command, announce-ip/-port,
+// resolve-hostnames, and requirepass with sentinel-pass. Each is checked through a real group.
+import assert from "node:assert/strict";
+import { waitFor } from "./_harness.ts";
+import { fields, Group, role } from "./_sentinel.ts";
+
+Deno.test("notification-script gets warning events; client-reconfig-script gets the failover", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hakv-sentinel-scripts-" });
+  try {
+    const notify = `${dir}/notify.sh`;
+    const reconf = `${dir}/reconf.sh`;
+    Deno.writeTextFileSync(notify, `#!/bin/sh\necho "$@" >> ${dir}/events\n`);
+    Deno.writeTextFileSync(reconf, `#!/bin/sh\necho "$@" >> ${dir}/reconf\n`);
+    Deno.chmodSync(notify, 0o755);
+    Deno.chmodSync(reconf, 0o755);
+    await using g = await Group.start({
+      extraConf: [
+        `sentinel notification-script mymaster ${notify}`,
+        `sentinel client-reconfig-script mymaster ${reconf}`,
+      ],
+    });
+    const old = g.nodes[0]!;
+    await old.kill("SIGKILL");
+    const port = await g.waitForNewMaster(old.port, 20_000);
+    const read = (name: string) => {
+      try {
+        return Deno.readTextFileSync(`${dir}/${name}`);
+      } catch {
+        return "";
+      }
+    };
+    await waitFor(() => read("reconf").includes(" end "), 15_000);
+    // <master-name> <role> <state> <from-ip> <from-port> <to-ip> <to-port>
+    assert.match(
+      read("reconf"),
+      new RegExp(
+        `^mymaster leader start 127\\.0\\.0\\.1 ${old.port} 127\\.0\\.0\\.1 ${port}$`,
+        "m",
+      ),
+    );
+    assert.match(
+      read("reconf"),
+      new RegExp(`^mymaster leader end 127\\.0\\.0\\.1 ${old.port} 127\\.0\\.0\\.1 ${port}$`, "m"),
+    );
+    // <event-type> <event-description>
+    await waitFor(() => read("events").includes("+switch-master"), 15_000);
+    assert.match(
+      read("events"),
+      new RegExp(`^\\+sdown master mymaster 127\\.0\\.0\\.1 ${old.port}$`, "m"),
+    );
+    assert.match(
+      read("events"),
+      new RegExp(
+        `^\\+switch-master mymaster 127\\.0\\.0\\.1 ${old.port} 127\\.0\\.0\\.1 ${port}$`,
+        "m",
+      ),
+    );
+    // SENTINEL SET may not change script paths while deny-scripts-reconfig is on (the default).
+    await using c = await g.sentinelClient(g.sentinels[0]!);
+    const denied = await c.call("SENTINEL", "SET", "mymaster", "notification-script", notify);
+    assert.match(
+      String((denied as Error).message),
+      /^ERR Reconfiguration of scripts path is denied/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rename-command: sentinels use the names the data nodes know", async () => {
+  // INFO stays (the group helper reads it), and so does PING (replicas send it to their master).
+  const renames = ["slaveof", "config", "client", "publish"];
+  await using g = await Group.start({
+    nodeArgs: () => renames.flatMap((c) => ["--rename-command", c, `${c}-x`]),
+    extraConf: renames.map((c) => `sentinel rename-command mymaster ${c.toUpperCase()} ${c}-x`),
+  });
+  const old = g.nodes[0]!;
+  await old.kill("SIGKILL");
+  const port = await g.waitForNewMaster(old.port, 20_000);
+  const { RespClient } = await import("./_harness.ts");
+  const c = await RespClient.connect({ port });
+  try {
+    const r = await c.command("ROLE") as unknown[];
+    assert.equal(r[0], "master");
+  } finally {
+    c.close();
+  }
+  assert.match(
+    Deno.readTextFileSync(g.confs[0]!),
+    /^sentinel rename-command mymaster slaveof slaveof-x$/m,
+  );
+});
+
+Deno.test("announce-ip and announce-port are what the other sentinels learn", async () => {
+  await using g = await Group.start({ sentinelCount: 2, quorum: 1 });
+  // The second sentinel announces a made-up port; the first must list it under that port.
+  {
+    await using c = await g.sentinelClient(g.sentinels[1]!);
+    assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "announce-port", "23999"), "OK");
+    assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "announce-ip", "127.0.0.2"), "OK");
+  }
+  await waitFor(async () => {
+    await using c = await g.sentinelClient(g.sentinels[0]!);
+    const list = await c.command("SENTINEL", "SENTINELS", "mymaster") as unknown[];
+    return list.some((s) => {
+      const f = fields(s as never);
+      return f.get("port") === "23999" && f.get("ip") === "127.0.0.2";
+    });
+  }, 10_000);
+  assert.match(Deno.readTextFileSync(g.confs[1]!), /^sentinel announce-port 23999$/m);
+});
+
+Deno.test("resolve-hostnames: a master given by name is refused unless it is on", async () => {
+  await using g = await Group.start({ sentinelCount: 1, quorum: 1, replicas: 1 });
+  await using c = await g.sentinelClient(g.sentinels[0]!);
+  const port = g.nodes[0]!.port;
+  const refused = await c.call("SENTINEL", "MONITOR", "byname", "localhost", port, 1);
+  assert.equal(String((refused as Error).message), "ERR Invalid IP address or hostname specified");
+  assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"), "OK");
+  assert.equal(await c.command("SENTINEL", "MONITOR", "byname", "localhost", port, 1), "OK");
+  await waitFor(async () => {
+    const m = fields(await c.command("SENTINEL", "MASTER", "byname"));
+    return m.get("role-reported") === "master" && m.get("num-slaves") === "1" &&
+      m.get("flags") === "master";
+  }, 10_000);
+  assert.deepEqual(await c.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "byname"), [
+    "localhost",
+    String(port),
+  ]);
+});
+
+Deno.test("sentinels with requirepass reach each other with sentinel-pass and fail over", async () => {
+  await using g = await Group.start({ sentinelPassword: "peer-pw" });
+  {
+    // Without the password a client gets nothing but NOAUTH.
+    await using c = await g.sentinels[0]!.client();
+    const r = await c.call("SENTINEL", "MASTERS");
+    assert.equal(String((r as Error).message), "NOAUTH Authentication required.");
+  }
+  const old = g.nodes[0]!;
+  await old.kill("SIGKILL");
+  const port = await g.waitForNewMaster(old.port, 20_000);
+  assert.equal(await role(port), "master");
+});
