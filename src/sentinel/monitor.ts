@@ -56,6 +56,8 @@ const MAX_PENDING = 100;
  * (Redis waits the full ask period). Agreement is reached as soon as they see the failure too.
  */
 const FAST_ASK_MS = 100;
+/** How long replica selection waits for INFO taken after the master failed. */
+const FRESH_INFO_WAIT_MS = 500;
 /** While waiting for a promotion, the promoted replica's INFO is read this often. */
 const PROMOTION_POLL_MS = 100;
 
@@ -836,6 +838,18 @@ export class Sentinel {
         return this.#failoverStateMachine(m, now);
       }
       case "select_slave": {
+        // Replication offsets decide the choice, and the cached ones may be seconds old: a
+        // replica chosen on stale figures can be behind another, which would then lose writes
+        // it had acknowledged when it resyncs from the new master. So the replicas are asked
+        // again, and the choice waits (briefly) for answers given after the master went down.
+        const since = m.has(F.S_DOWN) ? m.sdownSince : m.failoverStateChangeTime;
+        let stale = false;
+        for (const r of m.replicas.values()) {
+          if (r.link.cmd === null || r.infoRefresh > since) continue;
+          stale = true;
+          this.#sendInfo(r);
+        }
+        if (stale && now - m.failoverStateChangeTime < FRESH_INFO_WAIT_MS) return;
         const r = this.selectReplica(m, now);
         if (r === null) {
           this.event("warning", "-failover-abort-no-good-slave", m, "%@");
