@@ -2,7 +2,7 @@
 // run: notification-script and client-reconfig-script, rename-command, announce-ip/-port,
 // resolve-hostnames, and requirepass with sentinel-pass. Each is checked through a real group.
 import assert from "node:assert/strict";
-import { waitFor } from "./_harness.ts";
+import { freePort, RespClient, waitFor } from "./_harness.ts";
 import { fields, Group, role } from "./_sentinel.ts";
 
 Deno.test("notification-script gets warning events; client-reconfig-script gets the failover", async () => {
@@ -78,7 +78,6 @@ Deno.test("rename-command: sentinels use the names the data nodes know", async (
   const old = g.nodes[0]!;
   await old.kill("SIGKILL");
   const port = await g.waitForNewMaster(old.port, 20_000);
-  const { RespClient } = await import("./_harness.ts");
   const c = await RespClient.connect({ port });
   try {
     const r = await c.command("ROLE") as unknown[];
@@ -142,4 +141,74 @@ Deno.test("sentinels with requirepass reach each other with sentinel-pass and fa
   await old.kill("SIGKILL");
   const port = await g.waitForNewMaster(old.port, 20_000);
   assert.equal(await role(port), "master");
+});
+
+Deno.test("Debian's stock sentinel.conf runs as it is (paths and port aside) and keeps its lines", async () => {
+  const stock = "/etc/redis/sentinel.conf";
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(stock);
+  } catch {
+    if (Deno.env.get("CI") === "true") {
+      throw new Error(`${stock} (package redis-sentinel) is missing`);
+    }
+    console.log(`SKIP: ${stock} is not installed`);
+    return;
+  }
+  await using g = await Group.start({ sentinelCount: 0, replicas: 1 });
+  const dir = g.dir;
+  const port = freePort();
+  const conf = `${dir}/stock.conf`;
+  Deno.writeTextFileSync(
+    conf,
+    text
+      .replace(/^pidfile .*$/m, `pidfile ${dir}/sentinel.pid`)
+      .replace(/^logfile .*$/m, `logfile ${dir}/sentinel.log`)
+      .replace(/^dir .*$/m, `dir ${dir}`)
+      .replace(/^port .*$/m, `port ${port}`)
+      .replace(
+        /^sentinel monitor mymaster 127\.0\.0\.1 6379 2$/m,
+        `sentinel monitor mymaster 127.0.0.1 ${g.nodes[0]!.port} 2`,
+      ),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${new URL("..", import.meta.url).pathname}main.ts`, "sentinel", conf],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    let c: RespClient | null = null;
+    await waitFor(async () => {
+      c = await RespClient.connect({ port }).catch(() => null);
+      return c !== null;
+    }, 20_000);
+    await using s = c!;
+    await waitFor(async () => {
+      const m = fields(await s.command("SENTINEL", "MASTER", "mymaster"));
+      return m.get("num-slaves") === "1" && m.get("role-reported") === "master";
+    }, 15_000);
+    const m = fields(await s.command("SENTINEL", "MASTER", "mymaster"));
+    assert.equal(m.get("down-after-milliseconds"), "30000");
+    assert.equal(m.get("failover-timeout"), "180000");
+    assert.equal(Deno.readTextFileSync(`${dir}/sentinel.pid`).trim(), String(child.pid));
+    assert.match(Deno.readTextFileSync(`${dir}/sentinel.log`), /# \+monitor master mymaster /);
+    // The rewrite kept the file's comments and general lines, and added the state.
+    const after = Deno.readTextFileSync(conf);
+    assert.match(after, /^# Example sentinel\.conf$/m);
+    assert.match(after, /^acllog-max-len 128$/m);
+    assert.match(after, /^sentinel myid [0-9a-f]{40}$/m);
+    assert.match(
+      after,
+      new RegExp(`^sentinel known-replica mymaster 127\\.0\\.0\\.1 ${g.nodes[1]!.port}$`, "m"),
+    );
+    assert.equal(after.match(/^sentinel monitor /gm)?.length, 1);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it exited: the assertions above say why
+    }
+    await child.status;
+    await child.stderr.cancel();
+  }
 });

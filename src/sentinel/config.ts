@@ -328,6 +328,7 @@ export function loadSentinelConf(file: string, argv: readonly string[]): Sentine
   const conf = emptyConf(file);
   const text = Deno.readTextFileSync(file);
   const apply = (source: string, lineNo: number, line: string) => {
+    if (line === "" || line.startsWith("#")) return;
     const w = words(line);
     if (w === null) {
       throw new SentinelConfigError(
