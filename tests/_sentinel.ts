@@ -19,6 +19,8 @@ export interface GroupOptions {
   nodes?: Kind;
   /** What the sentinels run (default hakv). */
   sentinels?: Kind;
+  /** Per sentinel, overriding `sentinels`: a mixed group of hakv and Redis sentinels. */
+  kinds?: Kind[];
   replicas?: number;
   sentinelCount?: number;
   quorum?: number;
@@ -42,7 +44,9 @@ export class Group implements AsyncDisposable {
   readonly confs: string[] = [];
   readonly dir: string;
   readonly opts:
-    & Required<Omit<GroupOptions, "extraConf" | "nodeArgs" | "password" | "sentinelPassword">>
+    & Required<
+      Omit<GroupOptions, "extraConf" | "nodeArgs" | "password" | "sentinelPassword" | "kinds">
+    >
     & GroupOptions;
 
   constructor(dir: string, opts: GroupOptions) {
@@ -103,7 +107,7 @@ export class Group implements AsyncDisposable {
       const conf = `${this.dir}/sentinel-${i}.conf`;
       Deno.writeTextFileSync(conf, this.confText(master.port));
       this.confs.push(conf);
-      this.sentinels.push(await spawnSentinel(o.sentinels, conf));
+      this.sentinels.push(await spawnSentinel(this.kindOf(i), conf));
     }
     // Every sentinel knows the replicas and the other sentinels before the test begins.
     await waitFor(async () => {
@@ -131,6 +135,11 @@ export class Group implements AsyncDisposable {
       ...(o.extraConf ?? []),
       "",
     ].join("\n");
+  }
+
+  /** What sentinel `i` runs. */
+  kindOf(i: number): Kind {
+    return this.opts.kinds?.[i] ?? this.opts.sentinels;
   }
 
   /** A connection to a sentinel, authenticated when the sentinels have a password. */
@@ -185,7 +194,7 @@ export class Group implements AsyncDisposable {
     const old = this.sentinels[i];
     const port = old?.port;
     if (old !== null && old !== undefined) await old.kill("SIGKILL");
-    const s = await spawnSentinel(this.opts.sentinels, this.confs[i]!, port);
+    const s = await spawnSentinel(this.kindOf(i), this.confs[i]!, port);
     this.sentinels[i] = s;
     return s;
   }

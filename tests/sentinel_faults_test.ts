@@ -180,3 +180,23 @@ Deno.test("sentinels authenticate to data nodes with auth-pass", async () => {
     c.close();
   }
 });
+
+for (const kinds of [["hakv", "redis", "redis"], ["redis", "hakv", "hakv"]] as const) {
+  Deno.test(`hakv and Redis sentinels share a group (${kinds.join(", ")}) and agree on a failover`, async () => {
+    if (!requireTool("redis-server")) return;
+    await using g = await Group.start({ kinds: [...kinds] });
+    const old = g.nodes[0]!;
+    await writeAcked(g, old.port, "k:", 20);
+    await old.kill("SIGKILL");
+    const port = await g.waitForNewMaster(old.port, 30_000);
+    assert.equal(await role(port), "master");
+    assert.equal(await keyCount(port, "k:"), 20);
+    // They agree on the epoch as well as the address.
+    const epochs = new Set<string>();
+    for (const s of g.sentinels) {
+      await using c = await g.sentinelClient(s!);
+      epochs.add(fields(await c.command("SENTINEL", "MASTER", "mymaster")).get("config-epoch")!);
+    }
+    assert.equal(epochs.size, 1);
+  });
+}
