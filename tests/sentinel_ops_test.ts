@@ -200,7 +200,6 @@ Deno.test("a sentinel frozen past the tilt trigger enters TILT, and leaves it af
     const text = String(await c.command("INFO", "sentinel"));
     assert.match(text, /sentinel_tilt:1/);
   }
-  // While in TILT it answers that nothing is down (it cannot trust its timers).
   await waitFor(() => w.events.some(([ch]) => ch === "-tilt"), 10_000);
   assert.equal(w.events.find(([ch]) => ch === "+tilt")![1], "#tilt mode entered");
   w.close();

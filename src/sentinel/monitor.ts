@@ -112,6 +112,8 @@ export class Sentinel {
       this.event("warning", "+monitor", m, "%@ quorum %d", m.quorum);
     }
     this.flushConfig();
+    // Time spent starting up is not a stalled timer.
+    this.#previousTime = Date.now();
     this.#schedule();
   }
 
