@@ -157,6 +157,13 @@ export class Link {
     if (now - this.lastReconnTime < opts.period) return;
     this.lastReconnTime = now;
     this.#connecting = true;
+    // As in Redis, reopening the command link counts as sending a PING: a node that cannot be
+    // reached is down-after-milliseconds from now, not from its last reply (which may be most
+    // of a ping period old when the link dropped).
+    if (this.cmd === null && this.actPingTime === 0) {
+      this.actPingTime = now;
+      this.lastPingTime = now;
+    }
     const open = async (kind: "cmd" | "pubsub"): Promise<RespClient> => {
       const c = await connectWithTimeout(addr, CONNECT_TIMEOUT_MS);
       const a = opts.auth;

@@ -55,7 +55,7 @@ const MAX_PENDING = 100;
  * While a master is SDOWN but not yet ODOWN, the other sentinels are asked again this often
  * (Redis waits the full ask period). Agreement is reached as soon as they see the failure too.
  */
-const FAST_ASK_MS = 100;
+const FAST_ASK_MS = 50;
 /** How long replica selection waits for INFO taken after the master failed. */
 const FRESH_INFO_WAIT_MS = 500;
 /** While waiting for a promotion, the promoted replica's INFO is read this often. */
@@ -238,10 +238,15 @@ export class Sentinel {
     }
     this.#checkSubjectivelyDown(ri, now);
     if (ri.kind !== "master") return;
-    this.#checkObjectivelyDown(ri, now);
-    if (this.#startFailoverIfNeeded(ri, now)) this.#askMasterState(ri, now, true);
-    this.#failoverStateMachine(ri, now);
+    this.#decide(ri, now);
     this.#askMasterState(ri, now, false);
+  }
+
+  /** ODOWN, then starting or advancing a failover. */
+  #decide(m: Instance, now: number): void {
+    this.#checkObjectivelyDown(m, now);
+    if (this.#startFailoverIfNeeded(m, now)) this.#askMasterState(m, now, true);
+    this.#failoverStateMachine(m, now);
   }
 
   #auth(ri: Instance): LinkAuth {
@@ -695,6 +700,9 @@ export class Sentinel {
           s.leader = leader;
           s.leaderEpoch = epoch;
         }
+        // Act on the answer now rather than at the next tick: it may complete the quorum
+        // for ODOWN, or the majority of an election.
+        if (!m.dead && !this.tilt && !this.#stopped) this.#decide(m, Date.now());
       });
     }
   }
