@@ -57,7 +57,8 @@ function byOrder(order: readonly string[]): (a: string, b: string) => number {
 }
 
 function commandFlags(cmd: Command): string[] {
-  if (cmd.spec.container) return [];
+  // Containers carry no flags of their own, except where Redis gives them some (SENTINEL).
+  if (cmd.spec.container && cmd.spec.flags.length === 0) return [];
   const flags = new Set<string>(cmd.spec.flags);
   // movablekeys follows the key specs, as in Redis, whatever the table's flags say.
   flags.delete("movablekeys");
@@ -67,7 +68,7 @@ function commandFlags(cmd: Command): string[] {
 
 function commandCategories(cmd: Command): string[] {
   // A container's own entry only carries the category its (absent) flags imply.
-  if (cmd.spec.container) return ["@slow"];
+  if (cmd.spec.container && cmd.spec.flags.length === 0) return ["@slow"];
   return [...cmd.categories].sort(byOrder(CATEGORY_ORDER)).map((c) => `@${c}`);
 }
 

@@ -5,7 +5,7 @@ import type { SentinelHandlerName } from "../commands/mod.ts";
 import { globMatch } from "../engine/glob.ts";
 import type { RespWriter } from "../resp/mod.ts";
 import type { Argv } from "../resp/mod.ts";
-import { checkHost } from "./config.ts";
+import { monitorHost } from "./config.ts";
 import { F, type Instance } from "./instance.ts";
 import { type Sentinel, TIMING_DEFAULTS, type TimingName } from "./monitor.ts";
 
@@ -156,8 +156,12 @@ function writeInstances(w: RespWriter, list: Iterable<Instance>): void {
   for (const ri of all) writeInstance(w, ri, now);
 }
 
+/**
+ * A signed 64-bit integer by Redis's string2ll rules (no sign but '-', no leading zeros, no
+ * "-0", no spaces), as a number; values past 2^53 (never meaningful here) are refused too.
+ */
 function parseInt64(text: string): number | null {
-  if (!/^-?\d+$/.test(text)) return null;
+  if (!/^(0|-?[1-9]\d{0,18})$/.test(text)) return null;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : null;
 }
@@ -335,30 +339,19 @@ export const SENTINEL_HANDLERS: { readonly [K in Names]: SentinelHandler } = {
     c.w.ok();
   },
   "sentinel|monitor"(c, argv, s) {
+    // Redis's order: quorum and port must parse, then quorum ≥ 1, the address, the port's
+    // range and the name.
     const name = argv.str(2);
-    const host = argv.str(3);
-    const port = parseInt64(argv.str(4));
     const quorum = parseInt64(argv.str(5));
-    if (port === null || quorum === null) {
-      c.w.error(NOT_INTEGER);
-      return;
-    }
-    if (quorum <= 0) {
-      c.w.error("ERR Quorum must be 1 or greater.");
-      return;
-    }
-    if (port <= 0 || port > 65535) {
-      c.w.error("ERR Invalid port");
-      return;
-    }
-    if (!checkHost(host, s.conf.resolveHostnames)) {
-      c.w.error("ERR Invalid IP address or hostname specified");
-      return;
-    }
-    if (s.masters.has(name)) {
-      c.w.error("ERR Duplicate master name.");
-      return;
-    }
+    if (quorum === null) return c.w.error("ERR Invalid quorum");
+    const port = parseInt64(argv.str(4));
+    if (port === null) return c.w.error("ERR Invalid port");
+    if (quorum <= 0) return c.w.error("ERR Quorum must be 1 or greater.");
+    const given = argv.str(3);
+    const host = monitorHost(given, s.conf.resolveHostnames);
+    if (host === null) return c.w.error("ERR Invalid IP address or hostname specified");
+    if (port < 0 || port > 65535) return c.w.error("ERR Invalid port number.");
+    if (s.masters.has(name)) return c.w.error("ERR Duplicate master name.");
     s.monitor(name, { host, port }, quorum);
     c.w.ok();
   },
@@ -419,7 +412,8 @@ export const SENTINEL_HANDLERS: { readonly [K in Names]: SentinelHandler } = {
       }
     }
     const now = Date.now();
-    c.w.map(list.length);
+    // A flat name/list array even in RESP3, as Redis replies.
+    c.w.array(list.length * 2);
     for (const m of list) {
       c.w.bulk(m.name);
       const nodes = [m, ...m.replicas.values()];

@@ -91,11 +91,54 @@ function yesno(text: string): boolean {
   throw new BadValue("argument must be 'yes' or 'no'");
 }
 
-/** An address a sentinel can monitor: an IP literal, or any host when resolving is on. */
-export function checkHost(host: string, resolve: boolean): boolean {
-  if (resolve) return host.length > 0;
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ||
-    (host.includes(":") && /^[0-9a-fA-F:.]+$/.test(host));
+/** One part of an inet_aton address: decimal, octal (leading 0) or hex (0x). */
+function atonPart(part: string): number | null {
+  if (/^0[xX][0-9a-fA-F]+$/.test(part)) return parseInt(part.slice(2), 16);
+  if (/^0[0-7]*$/.test(part)) return part.length === 1 ? 0 : parseInt(part.slice(1), 8);
+  if (/^[1-9]\d*$/.test(part)) return Number(part);
+  return null;
+}
+
+/**
+ * The address MONITOR stores for `host` when hostnames are not resolved: an IPv4 address in
+ * any form inet_aton takes ("1.2.3" is 1.2.0.3, "0x7f.1" is 127.0.0.1), printed dotted, or an
+ * IPv6 address without its zone; null when it is neither (the numeric-host lookup fails).
+ */
+export function numericHost(host: string): string | null {
+  if (host.includes(":")) {
+    const bare = host.replace(/%[^%]+$/, "");
+    if (!/^[0-9a-fA-F:.]+$/.test(bare)) return null;
+    try {
+      new URL(`http://[${bare}]/`);
+      return bare;
+    } catch {
+      return null;
+    }
+  }
+  const parts = host.split(".");
+  if (parts.length > 4) return null;
+  const nums: number[] = [];
+  for (const p of parts) {
+    const n = atonPart(p);
+    if (n === null || Number.isNaN(n)) return null;
+    nums.push(n);
+  }
+  // The last part fills every byte the earlier ones leave.
+  const lastBytes = 5 - nums.length;
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * lastBytes)) return null;
+  const bytes = [...nums];
+  for (let i = lastBytes - 1; i >= 0; i--) bytes.push(Math.floor(last / 2 ** (8 * i)) % 256);
+  return bytes.join(".");
+}
+
+/**
+ * The address `sentinel monitor` (in the file or as a command) stores for `host`: the host as
+ * given when hostnames are resolved, else its numeric form; null when it is not acceptable.
+ */
+export function monitorHost(host: string, resolve: boolean): string | null {
+  if (resolve) return host.length > 0 ? host : null;
+  return numericHost(host);
 }
 
 export function newMaster(name: string, addr: Addr, quorum: number): MasterConf {
@@ -160,12 +203,11 @@ function sentinelLine(conf: SentinelConf, w: string[]): void {
       const q = Number(quorum);
       if (!/^\d+$/.test(quorum) || q <= 0) throw new BadValue("Quorum must be 1 or greater.");
       if (conf.masters.has(name)) throw new BadValue("Duplicated master name.");
-      if (!checkHost(host, conf.resolveHostnames)) {
-        throw new BadValue("Can't resolve instance hostname.");
-      }
+      const addr = monitorHost(host, conf.resolveHostnames);
+      if (addr === null) throw new BadValue("Can't resolve instance hostname.");
       const p = Number(port);
       if (!/^\d+$/.test(port) || p <= 0 || p > 65535) throw new BadValue("Invalid port number");
-      conf.masters.set(name, newMaster(name, { host, port: p }, q));
+      conf.masters.set(name, newMaster(name, { host: addr, port: p }, q));
       return;
     }
     case "down-after-milliseconds":

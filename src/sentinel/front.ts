@@ -14,6 +14,7 @@ import {
   unknownSubcommand,
   WRONGPASS,
 } from "../commands/errors.ts";
+import { CLIENT_HELP, COMMAND_HELP } from "../commands/help.ts";
 import { type Command, getKeysOf, SENTINEL_REGISTRY } from "../commands/mod.ts";
 import { globMatch } from "../engine/glob.ts";
 import { Argv, RequestParser, RespWriter } from "../resp/mod.ts";
@@ -52,12 +53,18 @@ export class SentinelClient {
   readonly patterns = new Set<string>();
   lastCmd = "NULL";
   closed = false;
+  /** CLIENT REPLY: "on", "off", or "skip" (the next command's reply is dropped). */
+  replyMode: "on" | "off" | "skip" = "on";
+  /** CLIENT TRACKING state; the sentinel has no keys, so nothing is ever invalidated. */
+  tracking: Tracking | null = null;
+  readonly #io: IoStats;
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(id: number, conn: Deno.TcpConn, authenticated: boolean) {
+  constructor(id: number, conn: Deno.TcpConn, opts: { authenticated: boolean; io: IoStats }) {
     this.id = id;
     this.conn = conn;
-    this.authenticated = authenticated;
+    this.authenticated = opts.authenticated;
+    this.#io = opts.io;
     const r = conn.remoteAddr;
     const l = conn.localAddr;
     this.addr = `${r.hostname}:${r.port}`;
@@ -73,6 +80,8 @@ export class SentinelClient {
     if (this.w.length === 0 || this.closed) return;
     const bytes = this.w.bytes().slice();
     this.w.reset();
+    this.#io.netOutput += bytes.length;
+    this.#io.writes++;
     this.#writing = this.#writing.then(async () => {
       let off = 0;
       while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
@@ -92,6 +101,18 @@ export class SentinelClient {
 
 type Handler = (c: SentinelClient, argv: Argv) => void;
 
+/** Byte and call counts for INFO stats, kept across connections. */
+interface IoStats {
+  netOutput: number;
+  writes: number;
+}
+
+interface Tracking {
+  flags: Set<"bcast" | "optin" | "optout" | "noloop">;
+  redirect: number;
+  prefixes: string[];
+}
+
 export class SentinelFront {
   readonly sentinel: Sentinel;
   readonly clients = new Map<number, SentinelClient>();
@@ -102,6 +123,9 @@ export class SentinelFront {
   connectionsReceived = 0;
   commandsProcessed = 0;
   errorReplies = 0;
+  netInput = 0;
+  reads = 0;
+  readonly #io: IoStats = { netOutput: 0, writes: 0 };
   /** Called when SHUTDOWN is accepted. */
   onShutdown: () => void = () => {};
 
@@ -129,11 +153,10 @@ export class SentinelFront {
       for await (const conn of listener) {
         conn.setNoDelay(true);
         this.connectionsReceived++;
-        const c = new SentinelClient(
-          this.#nextId++,
-          conn,
-          this.sentinel.conf.requirepass === null,
-        );
+        const c = new SentinelClient(this.#nextId++, conn, {
+          authenticated: this.sentinel.conf.requirepass === null,
+          io: this.#io,
+        });
         this.clients.set(c.id, c);
         this.#serve(c).finally(() => this.#drop(c));
       }
@@ -175,6 +198,8 @@ export class SentinelFront {
       }
       if (n === null) return;
       end += n;
+      this.netInput += n;
+      this.reads++;
       while (start < end && !c.closed) {
         const used = parser.parse(buf, start, end, argv, {
           maxBulkLen: MAX_BULK,
@@ -199,8 +224,13 @@ export class SentinelFront {
     c.lastInteraction = Date.now();
     this.commandsProcessed++;
     const before = c.w.errors;
+    const mark = c.w.length;
+    const mode = c.replyMode;
     this.#run(c, argv);
     this.errorReplies += c.w.errors - before;
+    // CLIENT REPLY OFF/SKIP: the reply is dropped (CLIENT REPLY ON's own OK is sent).
+    if (mode !== "on" && c.replyMode !== "on") c.w.truncate(mark);
+    if (mode === "skip" && c.replyMode === "skip") c.replyMode = "on";
   }
 
   #run(c: SentinelClient, argv: Argv): void {
@@ -385,7 +415,7 @@ export class SentinelFront {
       }
       if (!c.authenticated) {
         return c.w.error(
-          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+          "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         );
       }
       if (setName !== null) c.name = setName;
@@ -410,7 +440,8 @@ export class SentinelFront {
       c.w.bulks([...this.sentinel.masters.keys()]);
     },
     info: (c, argv) => {
-      c.w.verbatim(this.info(argv.length > 1 ? argv.strings(1).map((s) => s.toLowerCase()) : []));
+      // A plain bulk string in RESP3 too: the sentinel's INFO is not verbatim text.
+      c.w.bulk(this.info(argv.length > 1 ? argv.strings(1).map((s) => s.toLowerCase()) : []));
     },
     shutdown: (c, argv) => {
       for (let i = 1; i < argv.length; i++) {
@@ -476,11 +507,7 @@ export class SentinelFront {
     },
     "command|getkeys": (c, argv) => this.#getKeys(c, argv, false),
     "command|getkeysandflags": (c, argv) => this.#getKeys(c, argv, true),
-    "command|help": (c) => {
-      c.w.array(2);
-      c.w.simple("COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-      c.w.simple("(no subcommand)");
-    },
+    "command|help": (c) => statusLines(c, COMMAND_HELP),
     "client|id": (c) => c.w.int(c.id),
     "client|getname": (c) => c.name === "" ? c.w.nil() : c.w.bulk(c.name),
     "client|setname": (c, argv) => {
@@ -499,38 +526,108 @@ export class SentinelFront {
       else return c.w.error(`ERR Unrecognized option '${argv.str(2)}'`);
       c.w.ok();
     },
-    "client|list": (c) => {
+    "client|list": (c, argv) => {
+      let selected: Iterable<SentinelClient> = this.clients.values();
+      if (argv.length === 4 && argv.is(2, "type")) {
+        const type = argv.lower(3);
+        if (!CLIENT_TYPES.has(type)) {
+          return c.w.error(`ERR Unknown client type '${argv.str(3)}'`);
+        }
+        selected = [...this.clients.values()].filter((o) => typeOf(o) === type);
+      } else if (argv.length > 3 && argv.is(2, "id")) {
+        const picked: SentinelClient[] = [];
+        for (let i = 3; i < argv.length; i++) {
+          const id = parseInteger(argv.str(i));
+          if (id === null) return c.w.error("ERR Invalid client ID");
+          const o = this.clients.get(id);
+          if (o !== undefined && !picked.includes(o)) picked.push(o);
+        }
+        selected = picked;
+      } else if (argv.length !== 2) return c.w.error(SYNTAX);
       let text = "";
-      for (const other of this.clients.values()) text += this.#clientLine(other) + "\n";
+      for (const other of selected) text += this.#clientLine(other) + "\n";
       c.w.verbatim(text);
     },
     "client|info": (c) => c.w.verbatim(this.#clientLine(c) + "\n"),
     "client|kill": (c, argv) => this.#kill(c, argv),
-    "client|pause": (c) => c.w.ok(),
+    // The sentinel has no writes and no keys: a pause has nothing to hold back.
+    "client|pause": (c, argv) => {
+      if (argv.length > 4) {
+        return c.w.error(
+          "ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.",
+        );
+      }
+      const ms = parseInteger(argv.str(2));
+      if (ms === null) return c.w.error("ERR timeout is not an integer or out of range");
+      if (ms < 0) return c.w.error("ERR timeout is negative");
+      if (argv.length === 4 && !argv.is(3, "write") && !argv.is(3, "all")) {
+        return c.w.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      }
+      c.w.ok();
+    },
     "client|unpause": (c) => c.w.ok(),
-    "client|reply": (c) => c.w.ok(),
-    "client|no-evict": (c) => c.w.ok(),
-    "client|tracking": (c) => c.w.error("ERR CLIENT TRACKING is not supported by Sentinel"),
-    "client|caching": (c) =>
-      c.w.error(
-        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
-      ),
+    "client|reply": (c, argv) => {
+      if (argv.is(2, "on")) {
+        c.replyMode = "on";
+        c.w.ok();
+      } else if (argv.is(2, "off")) c.replyMode = "off";
+      else if (argv.is(2, "skip")) {
+        if (c.replyMode === "on") c.replyMode = "skip";
+      } else c.w.error(SYNTAX);
+    },
+    "client|no-evict": (c, argv) => {
+      if (argv.is(2, "on") || argv.is(2, "off")) c.w.ok();
+      else c.w.error(SYNTAX);
+    },
+    "client|tracking": (c, argv) => this.#tracking(c, argv),
+    "client|caching": (c, argv) => {
+      const t = c.tracking;
+      if (t === null || !(t.flags.has("optin") || t.flags.has("optout"))) {
+        return c.w.error(
+          "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        );
+      }
+      if (argv.is(2, "yes")) {
+        if (!t.flags.has("optin")) {
+          return c.w.error(
+            "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+          );
+        }
+      } else if (argv.is(2, "no")) {
+        if (!t.flags.has("optout")) {
+          return c.w.error(
+            "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+          );
+        }
+      } else return c.w.error(SYNTAX);
+      c.w.ok();
+    },
     "client|trackinginfo": (c) => {
+      const t = c.tracking;
+      const flags = t === null ? ["off"] : ["on", ...TRACKING_FLAGS.filter((f) => t.flags.has(f))];
       c.w.map(3);
       c.w.bulk("flags");
-      c.w.set(1);
-      c.w.simple("off");
+      c.w.set(flags.length);
+      for (const f of flags) c.w.bulk(f);
       c.w.bulk("redirect");
-      c.w.int(-1);
+      c.w.int(t === null ? -1 : t.redirect);
       c.w.bulk("prefixes");
-      c.w.array(0);
+      c.w.bulks(t?.prefixes ?? []);
     },
-    "client|getredir": (c) => c.w.int(-1),
-    "client|unblock": (c) => c.w.int(0),
-    "client|help": (c) => {
-      c.w.array(1);
-      c.w.simple("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    "client|getredir": (c) => c.w.int(c.tracking === null ? -1 : c.tracking.redirect),
+    "client|unblock": (c, argv) => {
+      // Nothing blocks in a sentinel: any valid call unblocks no one.
+      if (parseInteger(argv.str(2)) === null) {
+        return c.w.error("ERR value is not an integer or out of range");
+      }
+      if (
+        argv.length > 4 || (argv.length === 4 && !argv.is(3, "timeout") && !argv.is(3, "error"))
+      ) {
+        return c.w.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+      c.w.int(0);
     },
+    "client|help": (c) => statusLines(c, CLIENT_HELP),
   };
 
   #getKeys(c: SentinelClient, argv: Argv, withFlags: boolean): void {
@@ -549,6 +646,80 @@ export class SentinelFront {
     }
   }
 
+  /** CLIENT TRACKING ON|OFF with its options, checked as Redis checks them. */
+  #tracking(c: SentinelClient, argv: Argv): void {
+    const flags = new Set<"bcast" | "optin" | "optout" | "noloop">();
+    const prefixes: string[] = [];
+    let redirect = 0;
+    for (let i = 3; i < argv.length; i++) {
+      if (argv.is(i, "redirect") && i + 1 < argv.length) {
+        const id = parseInteger(argv.str(++i));
+        if (id === null) return c.w.error("ERR value is not an integer or out of range");
+        if (!this.clients.has(id)) {
+          return c.w.error("ERR The client ID you want redirect to does not exist");
+        }
+        redirect = id;
+      } else if (argv.is(i, "bcast")) flags.add("bcast");
+      else if (argv.is(i, "optin")) flags.add("optin");
+      else if (argv.is(i, "optout")) flags.add("optout");
+      else if (argv.is(i, "noloop")) flags.add("noloop");
+      else if (argv.is(i, "prefix") && i + 1 < argv.length) prefixes.push(argv.str(++i));
+      else return c.w.error(SYNTAX);
+    }
+    if (argv.is(2, "off")) {
+      c.tracking = null;
+      return c.w.ok();
+    }
+    if (!argv.is(2, "on")) return c.w.error(SYNTAX);
+    if (flags.has("bcast") && (flags.has("optin") || flags.has("optout"))) {
+      return c.w.error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+    }
+    if (flags.has("optin") && flags.has("optout")) {
+      return c.w.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+    }
+    if (prefixes.length > 0 && !flags.has("bcast")) {
+      return c.w.error("ERR PREFIX option requires BCAST mode to be enabled");
+    }
+    const old = c.tracking;
+    if (old !== null && old.flags.has("bcast") !== flags.has("bcast")) {
+      return c.w.error(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
+    }
+    // New prefixes may overlap neither those the client already has nor each other.
+    const overlap = (x: string, y: string) => x.startsWith(y) || y.startsWith(x);
+    for (let i = 0; i < prefixes.length; i++) {
+      const p = prefixes[i]!;
+      const had = old?.prefixes.find((q) => overlap(p, q));
+      if (had !== undefined) {
+        return c.w.error(
+          `ERR Prefix '${p}' overlaps with an existing prefix '${had}'. Prefixes for a single client must not overlap.`,
+        );
+      }
+      const other = prefixes.find((q, j) => j !== i && overlap(p, q));
+      if (other !== undefined) {
+        return c.w.error(
+          `ERR Prefix '${p}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`,
+        );
+      }
+    }
+    if (
+      old !== null && ((flags.has("optin") && old.flags.has("optout")) ||
+        (flags.has("optout") && old.flags.has("optin")))
+    ) {
+      return c.w.error(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
+    }
+    // BCAST without a prefix tracks every key: the empty prefix. Prefixes add up and are kept
+    // sorted, as Redis's radix tree lists them.
+    const all = [...(old?.prefixes ?? []), ...prefixes];
+    if (flags.has("bcast") && prefixes.length === 0) all.push("");
+    const sorted = [...new Set(all)].sort();
+    c.tracking = { flags, redirect, prefixes: sorted };
+    c.w.ok();
+  }
+
   #kill(c: SentinelClient, argv: Argv): void {
     if (argv.length === 3) {
       const addr = argv.str(2);
@@ -564,16 +735,17 @@ export class SentinelFront {
     for (let i = 2; i < argv.length; i += 2) {
       if (i + 1 >= argv.length) return c.w.error(SYNTAX);
       const v = argv.str(i + 1);
-      if (argv.is(i, "id")) filters.push((o) => String(o.id) === v);
-      else if (argv.is(i, "addr")) filters.push((o) => o.addr === v);
+      if (argv.is(i, "id")) {
+        const id = parseInteger(v);
+        if (id === null || id < 1) return c.w.error("ERR client-id should be greater than 0");
+        filters.push((o) => o.id === id);
+      } else if (argv.is(i, "addr")) filters.push((o) => o.addr === v);
       else if (argv.is(i, "laddr")) filters.push((o) => o.laddr === v);
       else if (argv.is(i, "user")) filters.push((o) => o.user === v);
       else if (argv.is(i, "type")) {
         const t = v.toLowerCase();
-        if (t === "normal") filters.push((o) => o.subscriptions === 0);
-        else if (t === "pubsub") filters.push((o) => o.subscriptions > 0);
-        else if (t === "master" || t === "replica" || t === "slave") filters.push(() => false);
-        else return c.w.error(`ERR Unknown client type '${v}'`);
+        if (!CLIENT_TYPES.has(t)) return c.w.error(`ERR Unknown client type '${v}'`);
+        filters.push((o) => typeOf(o) === t);
       } else if (argv.is(i, "skipme")) {
         if (v.toLowerCase() === "yes") skipMe = true;
         else if (v.toLowerCase() === "no") skipMe = false;
@@ -608,48 +780,117 @@ export class SentinelFront {
       (o.libName !== "" || o.libVer !== "" ? ` lib-name=${o.libName} lib-ver=${o.libVer}` : "");
   }
 
-  /** INFO for a sentinel: Server, Clients, CPU, Stats and Sentinel. */
+  /** INFO for a sentinel: Server, Clients, Stats, CPU and Sentinel, with Redis's fields. */
   info(sections: string[]): string {
     const s = this.sentinel;
-    const want = (name: string) =>
-      sections.length === 0 || sections.includes(name) || sections.includes("all") ||
-      sections.includes("everything") || sections.includes("default");
+    const all = sections.length === 0 ||
+      sections.some((x) => x === "all" || x === "everything" || x === "default");
+    const want = (name: string) => all || sections.includes(name);
     const out: string[] = [];
     const now = Date.now();
+    const section = (title: string, fields: [string, string | number][]) => {
+      if (out.length > 0) out.push("");
+      out.push(`# ${title}`);
+      for (const [k, v] of fields) out.push(`${k}:${v}`);
+    };
     if (want("server")) {
       const up = Math.floor((now - s.startTime) / 1000);
-      out.push(
-        "# Server",
-        `redis_version:${VERSION}`,
-        "redis_git_sha1:00000000",
-        "redis_git_dirty:0",
-        "redis_mode:sentinel",
-        `os:${Deno.build.os} ${Deno.build.arch}`,
-        "arch_bits:64",
-        "multiplexing_api:epoll",
-        `process_id:${Deno.pid}`,
-        `run_id:${s.myid}`,
-        `tcp_port:${s.port}`,
-        `server_time_usec:${now * 1000}`,
-        `uptime_in_seconds:${up}`,
-        `uptime_in_days:${Math.floor(up / 86400)}`,
-        "hz:10",
-        "configured_hz:10",
-        `executable:${Deno.execPath()}`,
-        `config_file:${s.conf.file}`,
-        "",
-      );
+      section("Server", [
+        ["redis_version", VERSION],
+        ["redis_git_sha1", "00000000"],
+        ["redis_git_dirty", 0],
+        ["redis_build_id", "0000000000000000"],
+        ["redis_mode", "sentinel"],
+        ["os", osName()],
+        ["arch_bits", 64],
+        ["monotonic_clock", "POSIX clock_gettime"],
+        ["multiplexing_api", Deno.build.os === "linux" ? "epoll" : "kqueue"],
+        ["atomicvar_api", "c11-builtin"],
+        ["gcc_version", "0.0.0"],
+        ["process_id", Deno.pid],
+        ["process_supervised", "no"],
+        ["run_id", s.myid],
+        ["tcp_port", s.port],
+        ["server_time_usec", now * 1000],
+        ["uptime_in_seconds", up],
+        ["uptime_in_days", Math.floor(up / 86400)],
+        ["hz", 10],
+        ["configured_hz", 10],
+        ["lru_clock", Math.floor(now / 1000) % (1 << 24)],
+        ["executable", Deno.execPath()],
+        ["config_file", s.conf.file],
+        ["io_threads_active", 0],
+      ]);
     }
     if (want("clients")) {
-      out.push(
-        "# Clients",
-        `connected_clients:${this.clients.size}`,
-        "cluster_connections:0",
-        "maxclients:10000",
-        "blocked_clients:0",
-        "tracking_clients:0",
-        "",
-      );
+      section("Clients", [
+        ["connected_clients", this.clients.size],
+        ["cluster_connections", 0],
+        ["maxclients", 10000],
+        ["client_recent_max_input_buffer", 0],
+        ["client_recent_max_output_buffer", 0],
+        ["blocked_clients", 0],
+        ["tracking_clients", 0],
+        ["clients_in_timeout_table", 0],
+      ]);
+    }
+    if (want("stats")) {
+      const zero = (names: string[]) => names.map((n): [string, number] => [n, 0]);
+      section("Stats", [
+        ["total_connections_received", this.connectionsReceived],
+        ["total_commands_processed", this.commandsProcessed],
+        ["instantaneous_ops_per_sec", 0],
+        ["total_net_input_bytes", this.netInput],
+        ["total_net_output_bytes", this.#io.netOutput],
+        ["total_net_repl_input_bytes", 0],
+        ["total_net_repl_output_bytes", 0],
+        ["instantaneous_input_kbps", "0.00"],
+        ["instantaneous_output_kbps", "0.00"],
+        ["instantaneous_input_repl_kbps", "0.00"],
+        ["instantaneous_output_repl_kbps", "0.00"],
+        ...zero(["rejected_connections", "sync_full", "sync_partial_ok", "sync_partial_err"]),
+        ["expired_keys", 0],
+        ["expired_stale_perc", "0.00"],
+        ...zero([
+          "expired_time_cap_reached_count",
+          "expire_cycle_cpu_milliseconds",
+          "evicted_keys",
+          "evicted_clients",
+          "total_eviction_exceeded_time",
+          "current_eviction_exceeded_time",
+          "keyspace_hits",
+          "keyspace_misses",
+        ]),
+        ["pubsub_channels", this.#channels.size],
+        ["pubsub_patterns", this.#patterns.size],
+        ...zero([
+          "pubsubshard_channels",
+          "latest_fork_usec",
+          "total_forks",
+          "migrate_cached_sockets",
+          "slave_expires_tracked_keys",
+          "active_defrag_hits",
+          "active_defrag_misses",
+          "active_defrag_key_hits",
+          "active_defrag_key_misses",
+          "total_active_defrag_time",
+          "current_active_defrag_time",
+          "tracking_total_keys",
+          "tracking_total_items",
+          "tracking_total_prefixes",
+          "unexpected_error_replies",
+        ]),
+        ["total_error_replies", this.errorReplies],
+        ["dump_payload_sanitizations", 0],
+        ["total_reads_processed", this.reads],
+        ["total_writes_processed", this.#io.writes],
+        ...zero([
+          "io_threaded_reads_processed",
+          "io_threaded_writes_processed",
+          "reply_buffer_shrinks",
+          "reply_buffer_expands",
+        ]),
+      ]);
     }
     if (want("cpu")) {
       // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 a second).
@@ -663,45 +904,81 @@ export class SentinelFront {
       } catch {
         // not Linux
       }
-      out.push("# CPU", `used_cpu_sys:${sys.toFixed(6)}`, `used_cpu_user:${user.toFixed(6)}`, "");
-    }
-    if (want("stats")) {
-      out.push(
-        "# Stats",
-        `total_connections_received:${this.connectionsReceived}`,
-        `total_commands_processed:${this.commandsProcessed}`,
-        `pubsub_channels:${this.#channels.size}`,
-        `pubsub_patterns:${this.#patterns.size}`,
-        `total_error_replies:${this.errorReplies}`,
-        "",
-      );
+      section("CPU", [
+        ["used_cpu_sys", sys.toFixed(6)],
+        ["used_cpu_user", user.toFixed(6)],
+        ["used_cpu_sys_children", "0.000000"],
+        ["used_cpu_user_children", "0.000000"],
+        ["used_cpu_sys_main_thread", sys.toFixed(6)],
+        ["used_cpu_user_main_thread", user.toFixed(6)],
+      ]);
     }
     if (want("sentinel")) {
-      out.push(
-        "# Sentinel",
-        `sentinel_masters:${s.masters.size}`,
-        `sentinel_tilt:${s.tilt ? 1 : 0}`,
-        `sentinel_tilt_since_seconds:${s.tilt ? Math.floor((now - s.tiltStartTime) / 1000) : -1}`,
-        `sentinel_running_scripts:${s.scripts.running}`,
-        `sentinel_scripts_queue_length:${s.scripts.jobs.length}`,
-        `sentinel_simulate_failure_flags:${
+      const fields: [string, string | number][] = [
+        ["sentinel_masters", s.masters.size],
+        ["sentinel_tilt", s.tilt ? 1 : 0],
+        [
+          "sentinel_tilt_since_seconds",
+          s.tilt ? Math.floor((now - s.tiltStartTime) / 1000) : -1,
+        ],
+        ["sentinel_running_scripts", s.scripts.running],
+        ["sentinel_scripts_queue_length", s.scripts.jobs.length],
+        [
+          "sentinel_simulate_failure_flags",
           (s.simulate.has("crash-after-election") ? 1 : 0) |
-          (s.simulate.has("crash-after-promotion") ? 2 : 0)
-        }`,
-      );
+          (s.simulate.has("crash-after-promotion") ? 2 : 0),
+        ],
+      ];
       let i = 0;
       for (const m of s.masters.values()) {
         const status = m.has(F.O_DOWN) ? "odown" : m.has(F.S_DOWN) ? "sdown" : "ok";
         const a = s.currentMasterAddr(m);
-        out.push(
-          `master${i++}:name=${m.name},status=${status},address=${a.host}:${a.port},` +
-            `slaves=${m.replicas.size},sentinels=${m.sentinels.size + 1}`,
-        );
+        fields.push([
+          `master${i++}`,
+          `name=${m.name},status=${status},address=${a.host}:${a.port},` +
+          `slaves=${m.replicas.size},sentinels=${m.sentinels.size + 1}`,
+        ]);
       }
-      out.push("");
+      section("Sentinel", fields);
     }
-    return out.join("\r\n");
+    return out.length === 0 ? "" : out.join("\r\n") + "\r\n";
   }
+}
+
+/** `uname -s -r -m`, as Redis prints it in INFO's os field. */
+function osName(): string {
+  const names: Record<string, string> = { linux: "Linux", darwin: "Darwin", windows: "Windows" };
+  let release = "";
+  try {
+    release = Deno.osRelease();
+  } catch {
+    // not permitted
+  }
+  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
+  return `${names[Deno.build.os] ?? Deno.build.os} ${release} ${arch}`;
+}
+
+/** CLIENT TRACKINGINFO lists a client's flags in this order. */
+const TRACKING_FLAGS = ["bcast", "optin", "optout", "noloop"] as const;
+
+/** CLIENT LIST / KILL TYPE names; a sentinel's clients are only ever normal or pubsub. */
+const CLIENT_TYPES = new Set(["normal", "master", "replica", "slave", "pubsub"]);
+
+function typeOf(o: SentinelClient): string {
+  return o.subscriptions > 0 ? "pubsub" : "normal";
+}
+
+/** An integer by Redis's string2ll rules, or null. */
+function parseInteger(text: string): number | null {
+  if (!/^(0|-?[1-9]\d{0,18})$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** A HELP reply: an array of status lines. */
+function statusLines(c: SentinelClient, lines: readonly string[]): void {
+  c.w.array(lines.length);
+  for (const line of lines) c.w.simple(line);
 }
 
 function arityOk(cmd: Command, argc: number): boolean {

@@ -14,7 +14,7 @@ const ONLY = ["sentinel"] as const;
 const ADMIN = { flags: ["admin"], acl: ["dangerous"], since: "2.8.4" } as const;
 
 export const SENTINEL_COMMANDS = [
-  sen("sentinel", -2, "A container for Sentinel commands", { container: true, since: "2.8.4" }),
+  sen("sentinel", -2, "A container for Sentinel commands", { ...ADMIN, container: true }),
   sen("sentinel|ckquorum", 3, "Checks whether the monitored master can reach quorum", ADMIN),
   sen("sentinel|config", -3, "Gets or sets the Sentinel's global configuration", {
     ...ADMIN,

@@ -3,15 +3,7 @@
 import type { Argv } from "../../resp/mod.ts";
 import type { Client } from "../client.ts";
 
-/** `<SUBCOMMAND>` help replies: the title line, then the text as Redis prints it. */
-export function help(container: string, lines: readonly string[]): string[] {
-  return [
-    `${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
-    ...lines,
-    "HELP",
-    "    Prints this help.",
-  ];
-}
+export { help } from "../../commands/help.ts";
 
 /** Writes a help reply: an array of status lines. */
 export function replyHelp(c: Client, lines: readonly string[]): void {

@@ -8,11 +8,12 @@ import type { Client } from "../client.ts";
 import { parseInt64 } from "../../engine/values.ts";
 import { msTimeoutArg } from "./_args.ts";
 import { NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { CLIENT_HELP } from "../../commands/help.ts";
 import type { Handlers } from "../handler.ts";
 import { clientMemory, READ_BUFFER, REPLY_BUFFER } from "../info.ts";
 import type { Server } from "../server.ts";
 import { intArg } from "./_args.ts";
-import { help, replyHelp, subcommandSyntaxError } from "./_help.ts";
+import { replyHelp, subcommandSyntaxError } from "./_help.ts";
 
 type Names =
   | "client|id"
@@ -274,54 +275,6 @@ export function validName(name: string): boolean {
 const MAX_TIMER = 2147483647n;
 const TRACKING_UNSUPPORTED =
   "ERR client-side caching (CLIENT TRACKING) is not supported by hakv yet";
-
-const CLIENT_HELP = help("CLIENT", [
-  "CACHING (YES|NO)",
-  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
-  "GETREDIR",
-  "    Return the client ID we are redirecting to when tracking is enabled.",
-  "GETNAME",
-  "    Return the name of the current connection.",
-  "ID",
-  "    Return the ID of the current connection.",
-  "INFO",
-  "    Return information about the current client connection.",
-  "KILL <ip:port>",
-  "    Kill connection made from <ip:port>.",
-  "KILL <option> <value> [<option> <value> [...]]",
-  "    Kill connections. Options are:",
-  "    * ADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made from the specified address",
-  "    * LADDR (<ip:port>|<unixsocket>:0)",
-  "      Kill connections made to specified local address",
-  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Kill connections by type.",
-  "    * USER <username>",
-  "      Kill connections authenticated by <username>.",
-  "    * SKIPME (YES|NO)",
-  "      Skip killing current connection (default: yes).",
-  "LIST [options ...]",
-  "    Return information about client connections. Options:",
-  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-  "      Return clients of specified type.",
-  "UNPAUSE",
-  "    Stop the current client pause, resuming traffic.",
-  "PAUSE <timeout> [WRITE|ALL]",
-  "    Suspend all, or just write, clients for <timeout> milliseconds.",
-  "REPLY (ON|OFF|SKIP)",
-  "    Control the replies sent to the current connection.",
-  "SETNAME <name>",
-  "    Assign the name <name> to the current connection.",
-  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-  "    Unblock the specified blocked client.",
-  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
-  "         [OPTIN] [OPTOUT] [NOLOOP]",
-  "    Control server assisted client side caching.",
-  "TRACKINGINFO",
-  "    Report tracking status for the current connection.",
-  "NO-EVICT (ON|OFF)",
-  "    Protect current client connection from eviction.",
-]);
 
 type ClientType = "normal" | "master" | "replica" | "pubsub";
 

@@ -10,9 +10,10 @@ import {
 import { globMatch } from "../../engine/glob.ts";
 import type { Argv } from "../../resp/mod.ts";
 import { SYNTAX } from "../errors.ts";
+import { COMMAND_HELP } from "../../commands/help.ts";
 import type { Handlers } from "../handler.ts";
 import type { Server } from "../server.ts";
-import { help, replyHelp } from "./_help.ts";
+import { replyHelp } from "./_help.ts";
 
 type Names =
   | "command"
@@ -23,27 +24,6 @@ type Names =
   | "command|getkeysandflags"
   | "command|list"
   | "command|help";
-
-const COMMAND_HELP = help("COMMAND", [
-  "(no subcommand)",
-  "    Return details about all Redis commands.",
-  "COUNT",
-  "    Return the total number of commands in this Redis server.",
-  "LIST",
-  "    Return a list of all commands in this Redis server.",
-  "INFO [<command-name> ...]",
-  "    Return details about multiple Redis commands.",
-  "    If no command names are given, documentation details for all",
-  "    commands are returned.",
-  "DOCS [<command-name> ...]",
-  "    Return documentation details about multiple Redis commands.",
-  "    If no command names are given, documentation details for all",
-  "    commands are returned.",
-  "GETKEYS <full-command>",
-  "    Return the keys from a full Redis command.",
-  "GETKEYSANDFLAGS <full-command>",
-  "    Return the keys and the access flags from a full Redis command.",
-]);
 
 /** COMMAND GETKEYS[ANDFLAGS]: the keys of the command line in argv[2..], or an error text. */
 function getKeys(server: Server, argv: Argv): KeyRef[] | string {
