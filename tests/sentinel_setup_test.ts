@@ -212,3 +212,22 @@ Deno.test("Debian's stock sentinel.conf runs as it is (paths and port aside) and
     await child.stderr.cancel();
   }
 });
+
+Deno.test("a replica with replica-announced no is monitored but not listed by SENTINEL REPLICAS", async () => {
+  await using g = await Group.start({
+    sentinelCount: 1,
+    quorum: 1,
+    nodeArgs: (i) => (i === 2 ? ["--replica-announced", "no"] : []),
+  });
+  const hidden = g.nodes[2]!.port;
+  await using c = await g.sentinelClient(g.sentinels[0]!);
+  // Both are known (num-slaves), once INFO has said which one is hidden.
+  await waitFor(async () => {
+    const list = await c.command("SENTINEL", "REPLICAS", "mymaster") as unknown[];
+    return list.length === 1;
+  }, 15_000);
+  const list = await c.command("SENTINEL", "REPLICAS", "mymaster") as unknown[];
+  assert.equal(fields(list[0] as never).get("port"), String(g.nodes[1]!.port));
+  assert.notEqual(fields(list[0] as never).get("port"), String(hidden));
+  assert.equal(fields(await c.command("SENTINEL", "MASTER", "mymaster")).get("num-slaves"), "2");
+});

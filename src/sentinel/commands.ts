@@ -266,7 +266,8 @@ export const SENTINEL_HANDLERS: { readonly [K in Names]: SentinelHandler } = {
   },
   "sentinel|replicas"(c, argv, s) {
     const m = master(c, s, argv.str(2));
-    if (m !== null) writeInstances(c.w, m.replicas.values());
+    // A replica started with replica-announced no is kept from clients (a hidden standby).
+    if (m !== null) writeInstances(c.w, [...m.replicas.values()].filter((r) => r.replicaAnnounced));
   },
   "sentinel|slaves"(c, argv, s) {
     SENTINEL_HANDLERS["sentinel|replicas"](c, argv, s);
