@@ -200,3 +200,30 @@ for (const kinds of [["hakv", "redis", "redis"], ["redis", "hakv", "hakv"]] as c
     assert.equal(epochs.size, 1);
   });
 }
+
+Deno.test("repeated failovers: sentinels that see each failure at once still elect one leader quickly", async () => {
+  // Sentinels that agree on ODOWN within milliseconds would all stand for election and split
+  // the vote (an election timeout, then 2 × failover-timeout, 30 s here, before a retry).
+  await using g = await Group.start({ failoverTimeout: 15_000 });
+  const epochs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const old = g.nodes[0]!;
+    const t0 = Date.now();
+    await old.kill("SIGKILL");
+    const port = await g.waitForNewMaster(old.port, 20_000);
+    const took = Date.now() - t0;
+    assert.ok(took < 5000, `round ${round}: failover took ${took} ms`);
+    // The killed master comes back as a replica; the new master takes its place at index 0.
+    const back = await g.spawnNode([], old.port);
+    const i = g.nodes.findIndex((n) => n.port === port);
+    g.nodes[0] = g.nodes[i]!;
+    g.nodes[i] = back;
+    await waitFor(async () => (await role(back.port)) === "slave", 20_000);
+    await using c = await g.sentinelClient(g.sentinels[0]!);
+    epochs.push(
+      Number(fields(await c.command("SENTINEL", "MASTER", "mymaster")).get("config-epoch")),
+    );
+  }
+  // Each failover won its own epoch.
+  assert.ok(epochs[0]! < epochs[1]! && epochs[1]! < epochs[2]!, epochs.join(" "));
+});

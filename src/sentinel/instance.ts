@@ -312,6 +312,10 @@ export class Instance {
   failoverStartTime = 0;
   failoverStateChangeTime = 0;
   failoverDelayLogged = 0;
+  /** When this sentinel may stand for election, once the master is ODOWN (0: not yet set). */
+  candidacyAt = 0;
+  /** After a split vote, when a new election may start (0: Redis's 2 × failover-timeout rule). */
+  retryAt = 0;
   promoted: Instance | null = null;
   /** The vote this sentinel cast (masters) or learned a sentinel cast (sentinels). */
   leader: string | null = null;

@@ -56,6 +56,11 @@ const MAX_PENDING = 100;
  * (Redis waits the full ask period). Agreement is reached as soon as they see the failure too.
  */
 const FAST_ASK_MS = 50;
+/** A sentinel stands for election at a random moment between these after it sees ODOWN. */
+const CANDIDACY_MIN_MS = 10;
+const CANDIDACY_JITTER_MS = 200;
+/** After a split vote, a new election starts between this and twice this later. */
+const SPLIT_RETRY_MS = 250;
 /** How long replica selection waits for INFO taken after the master failed. */
 const FRESH_INFO_WAIT_MS = 500;
 /** While waiting for a promotion, the promoted replica's INFO is read this often. */
@@ -128,7 +133,7 @@ export class Sentinel {
     // Redis runs its timer at a randomised rate so sentinels drift apart; so does hakv.
     this.#timer = setTimeout(() => {
       try {
-        this.#tick();
+        this.tick();
       } catch (err) {
         this.log.warning(`sentinel timer: ${err instanceof Error ? err.stack : err}`);
       }
@@ -205,8 +210,8 @@ export class Sentinel {
     if (withSentinels) { for (const s of m.sentinels.values()) this.#release(s); }
   }
 
-  #tick(): void {
-    const now = Date.now();
+  /** One timer tick; the timer calls it every 40–90 ms, tests may call it with a clock of theirs. */
+  tick(now = Date.now()): void {
     this.#checkTilt(now);
     for (const m of [...this.masters.values()]) {
       this.#handle(m, now);
@@ -674,7 +679,8 @@ export class Sentinel {
         s.flags &= ~F.MASTER_DOWN;
         s.leader = null;
       }
-      if (!m.has(F.S_DOWN) || s.link.cmd === null || this.#asking.has(s)) continue;
+      // A vote request (forced) goes out even while a plain question is unanswered.
+      if (!m.has(F.S_DOWN) || s.link.cmd === null || (!forced && this.#asking.has(s))) continue;
       const period = m.has(F.O_DOWN) ? this.timing["ask-period"] : FAST_ASK_MS;
       if (!forced && elapsed < period) continue;
       this.#asking.add(s);
@@ -743,9 +749,26 @@ export class Sentinel {
       // Having voted for another, don't start a failover of our own for a while.
       if (runid !== this.myid) {
         m.failoverStartTime = Date.now() + Math.floor(Math.random() * MAX_DESYNC_MS);
+        m.retryAt = 0;
       }
     }
     return m.leader;
+  }
+
+  /**
+   * Whether this epoch's election can no longer be won: every known sentinel has voted in it
+   * and no candidate can reach a majority and the quorum.
+   */
+  #splitVote(m: Instance): boolean {
+    const votes = new Map<string, number>();
+    for (const s of m.sentinels.values()) {
+      if (s.leader === null || s.leaderEpoch !== this.currentEpoch) return false;
+      votes.set(s.leader, (votes.get(s.leader) ?? 0) + 1);
+    }
+    if (m.leader === null || m.leaderEpoch !== this.currentEpoch) return false;
+    votes.set(m.leader, (votes.get(m.leader) ?? 0) + 1);
+    const needed = Math.max(Math.floor((m.sentinels.size + 1) / 2) + 1, m.quorum);
+    return Math.max(...votes.values()) < needed;
   }
 
   /** The winner of `epoch`'s election, if it has a majority and the quorum. */
@@ -781,8 +804,23 @@ export class Sentinel {
   // --- Failover ---------------------------------------------------------------------------
 
   #startFailoverIfNeeded(m: Instance, now: number): boolean {
-    if (!m.has(F.O_DOWN) || m.has(F.FAILOVER_IN_PROGRESS)) return false;
-    if (now - m.failoverStartTime < m.failoverTimeout * 2) {
+    if (!m.has(F.O_DOWN)) {
+      m.candidacyAt = 0;
+      return false;
+    }
+    if (m.has(F.FAILOVER_IN_PROGRESS)) return false;
+    // Sentinels that agree within milliseconds would all stand at once and each vote for
+    // itself, a split vote that costs an election timeout and then 2 × failover-timeout. A
+    // random wait (Raft's remedy) lets the first one ask for the others' votes before they
+    // stand; a sentinel that has voted for another then holds back (voteLeader).
+    if (m.candidacyAt === 0) {
+      m.candidacyAt = now + CANDIDACY_MIN_MS +
+        Math.floor(Math.random() * (CANDIDACY_JITTER_MS - CANDIDACY_MIN_MS));
+    }
+    if (now < m.candidacyAt) return false;
+    if (m.retryAt !== 0 && now >= m.retryAt) {
+      m.retryAt = 0;
+    } else if (now - m.failoverStartTime < m.failoverTimeout * 2) {
       if (m.failoverDelayLogged !== m.failoverStartTime) {
         m.failoverDelayLogged = m.failoverStartTime;
         const at = new Date(m.failoverStartTime + m.failoverTimeout * 2);
@@ -834,9 +872,15 @@ export class Sentinel {
         const leader = this.#getLeader(m, m.failoverEpoch);
         if (leader !== this.myid && !m.has(F.FORCE_FAILOVER)) {
           const timeout = Math.min(this.timing["election-timeout"], m.failoverTimeout);
-          if (now - m.failoverStartTime > timeout) {
+          const split = leader === null && this.#splitVote(m);
+          if (split || now - m.failoverStartTime > timeout) {
             this.event("warning", "-failover-abort-not-elected", m, "%@");
             this.#abortFailover(m);
+            // Nothing was done yet, so a split vote is retried soon, in a new epoch, after a
+            // random wait, instead of after 2 × failover-timeout.
+            if (split) {
+              m.retryAt = now + SPLIT_RETRY_MS + Math.floor(Math.random() * SPLIT_RETRY_MS);
+            }
           }
           return;
         }
