@@ -206,6 +206,20 @@ export class Group implements AsyncDisposable {
   }
 }
 
+/**
+ * Polls `fn` until it returns true, counting an exception as "not yet": during a failover the
+ * sentinels' CLIENT KILL closes the test's own connections to the data nodes too.
+ */
+export function settle(fn: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  return waitFor(async () => {
+    try {
+      return await fn();
+    } catch {
+      return false;
+    }
+  }, ms);
+}
+
 /** A SENTINEL MASTER style reply (flat array or map) as a Map of strings. */
 export function fields(v: RespValue): Map<string, string> {
   const out = new Map<string, string>();

@@ -4,8 +4,8 @@
 // Every node and sentinel is a real process; the checks are what the sentinels report and
 // what the data nodes say about themselves (ROLE, INFO).
 import assert from "node:assert/strict";
-import { requireTool, waitFor } from "./_harness.ts";
-import { fields, Group, info, role } from "./_sentinel.ts";
+import { requireTool } from "./_harness.ts";
+import { fields, Group, info, role, settle } from "./_sentinel.ts";
 
 /** Writes `n` keys on `port` and waits until `replicas` replicas have them. */
 async function writeAcked(g: Group, port: number, prefix: string, n: number): Promise<void> {
@@ -47,7 +47,7 @@ for (const nodes of ["hakv", "redis"] as const) {
     const port = await g.waitForNewMaster(old.port, 20_000);
     assert.equal(await role(port), "master");
     // The event sequence clients and scripts rely on, with Redis's payloads.
-    await waitFor(() => w.events.some(([ch]) => ch === "+switch-master"), 10_000);
+    await settle(() => w.events.some(([ch]) => ch === "+switch-master"), 10_000);
     const kinds = w.events.map(([ch]) => ch);
     for (const e of ["+sdown", "+odown", "+new-epoch", "+switch-master"]) {
       assert.ok(kinds.includes(e), `${e} missing from ${kinds.join(" ")}`);
@@ -58,7 +58,7 @@ for (const nodes of ["hakv", "redis"] as const) {
     assert.equal(await keyCount(port, "before:"), 100);
     // The other replica follows the new master.
     const other = g.nodes.slice(1).find((n) => n.port !== port)!;
-    await waitFor(async () => {
+    await settle(async () => {
       await using c = await other.client();
       const i = await info(c);
       return i.get("master_port") === String(port) && i.get("master_link_status") === "up";
@@ -67,8 +67,8 @@ for (const nodes of ["hakv", "redis"] as const) {
     // turn it into a replica of the new one.
     const back = await g.spawnNode([], old.port);
     g.nodes[0] = back;
-    await waitFor(async () => (await role(back.port)) === "slave", 20_000);
-    await waitFor(async () => {
+    await settle(async () => (await role(back.port)) === "slave", 20_000);
+    await settle(async () => {
       await using c = await back.client();
       const i = await info(c);
       return i.get("master_port") === String(port) && i.get("master_link_status") === "up";
@@ -93,10 +93,10 @@ Deno.test("SIGSTOP of the master for twice down-after, then SIGCONT: it ends up 
   }
   // Once awake it still believes it is the master; the sentinels demote it quickly.
   const t0 = Date.now();
-  await waitFor(async () => (await role(old.port)) === "slave", 20_000);
+  await settle(async () => (await role(old.port)) === "slave", 20_000);
   const demotedAfter = Date.now() - t0;
   assert.ok(demotedAfter < 5000, `old master stayed a master ${demotedAfter} ms after SIGCONT`);
-  await waitFor(async () => {
+  await settle(async () => {
     await using c = await old.client();
     return (await info(c)).get("master_port") === String(port);
   }, 20_000);
@@ -114,7 +114,7 @@ Deno.test("a master that reboots within down-after is not failed over", async ()
   const back = await g.spawnNode([], old.port);
   g.nodes[0] = back;
   // Its replicas reconnect to it; the sentinels notice the new run id.
-  await waitFor(() => w.events.some(([ch]) => ch === "+reboot"), 15_000);
+  await settle(() => w.events.some(([ch]) => ch === "+reboot"), 15_000);
   await new Promise((r) => setTimeout(r, 5000));
   const kinds = w.events.map(([ch]) => ch);
   assert.ok(!kinds.includes("+odown"), kinds.join(" "));
@@ -148,7 +148,7 @@ Deno.test("a replica with replica-priority 0 is never promoted", async () => {
     typeof g.nodes[0],
     typeof g.nodes[0],
   ];
-  await waitFor(async () => {
+  await settle(async () => {
     await using c = await g.sentinels[0]!.client();
     const reps = await c.command("SENTINEL", "REPLICAS", "mymaster") as unknown[];
     return reps.some((r) => fields(r as never).get("slave-priority") === "0");
@@ -156,7 +156,7 @@ Deno.test("a replica with replica-priority 0 is never promoted", async () => {
   // Only the priority-0 replica is left: no failover may promote it.
   await other.kill("SIGKILL");
   await master.kill("SIGKILL");
-  await waitFor(
+  await settle(
     () => w.events.some(([ch]) => ch === "-failover-abort-no-good-slave"),
     20_000,
   );
@@ -218,7 +218,7 @@ Deno.test("repeated failovers: sentinels that see each failure at once still ele
     const i = g.nodes.findIndex((n) => n.port === port);
     g.nodes[0] = g.nodes[i]!;
     g.nodes[i] = back;
-    await waitFor(async () => (await role(back.port)) === "slave", 20_000);
+    await settle(async () => (await role(back.port)) === "slave", 20_000);
     await using c = await g.sentinelClient(g.sentinels[0]!);
     epochs.push(
       Number(fields(await c.command("SENTINEL", "MASTER", "mymaster")).get("config-epoch")),

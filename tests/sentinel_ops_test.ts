@@ -3,8 +3,8 @@
 // crashes in the middle of a failover and resumes from its config file, TILT, and the config
 // file itself (its state lines, and refusing to start without a writable one).
 import assert from "node:assert/strict";
-import { run, spawnSentinel, waitFor } from "./_harness.ts";
-import { fields, Group, info, role } from "./_sentinel.ts";
+import { run, spawnSentinel } from "./_harness.ts";
+import { fields, Group, info, role, settle } from "./_sentinel.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -27,13 +27,13 @@ Deno.test("SENTINEL FAILOVER promotes a replica of a healthy master and demotes 
   const port = await g.waitForNewMaster(old.port, 20_000);
   assert.equal(await role(port), "master");
   // The old master was alive all along: it is turned into a replica of the new one.
-  await waitFor(async () => (await role(old.port)) === "slave", 10_000);
-  await waitFor(async () => {
+  await settle(async () => (await role(old.port)) === "slave", 10_000);
+  await settle(async () => {
     await using c = await old.client();
     const i = await info(c);
     return i.get("master_port") === String(port) && i.get("master_link_status") === "up";
   }, 20_000);
-  await waitFor(() => w.events.some(([ch]) => ch === "+failover-end"), 10_000);
+  await settle(() => w.events.some(([ch]) => ch === "+failover-end"), 10_000);
   const kinds = new Set(w.events.map(([ch]) => ch));
   for (
     const e of [
@@ -69,7 +69,7 @@ Deno.test("with two of three sentinels down there is no failover: no quorum, or 
     g.sentinels[1] = g.sentinels[2] = null;
     const old = g.nodes[0]!;
     await old.kill("SIGKILL");
-    await waitFor(() => w.events.some(([ch]) => ch === "+sdown"), 10_000);
+    await settle(() => w.events.some(([ch]) => ch === "+sdown"), 10_000);
     await new Promise((r) => setTimeout(r, 3000));
     const kinds = w.events.map(([ch]) => ch);
     assert.ok(!kinds.includes("+odown"), kinds.join(" "));
@@ -85,7 +85,7 @@ Deno.test("with two of three sentinels down there is no failover: no quorum, or 
     g.sentinels[1] = g.sentinels[2] = null;
     const old = g.nodes[0]!;
     await old.kill("SIGKILL");
-    await waitFor(() => w.events.some(([ch]) => ch === "-failover-abort-not-elected"), 15_000);
+    await settle(() => w.events.some(([ch]) => ch === "-failover-abort-not-elected"), 15_000);
     const kinds = w.events.map(([ch]) => ch);
     assert.ok(kinds.includes("+odown") && kinds.includes("+try-failover"), kinds.join(" "));
     assert.ok(!kinds.includes("+elected-leader"), kinds.join(" "));
@@ -109,7 +109,7 @@ Deno.test("a sentinel that crashes right after promoting resumes from its config
   // The leader promotes a replica, saves its config and crashes before telling anyone.
   let leader = -1;
   g.sentinels.forEach((s, i) => s!.status.then(() => leader = i));
-  await waitFor(() => leader >= 0, 20_000);
+  await settle(() => leader >= 0, 20_000);
   assert.equal((await g.sentinels[leader]!.status).code, 99);
   const conf = Deno.readTextFileSync(g.confs[leader]!);
   const promoted = /sentinel monitor mymaster 127\.0\.0\.1 (\d+) 2/.exec(conf);
@@ -128,7 +128,7 @@ Deno.test("a sentinel that crashes right after promoting resumes from its config
   }
   // The remaining replica is pointed at the new master.
   const other = g.nodes.slice(1).find((n) => n.port !== newPort)!;
-  await waitFor(async () => {
+  await settle(async () => {
     await using c = await other.client();
     const i = await info(c);
     return i.get("master_port") === String(newPort) && i.get("master_link_status") === "up";
@@ -142,7 +142,7 @@ Deno.test("sentinels added and removed at run time; SENTINEL RESET forgets the d
   Deno.writeTextFileSync(conf, g.confText(g.nodes[0]!.port));
   g.confs.push(conf);
   g.sentinels.push(await spawnSentinel("hakv", conf));
-  await waitFor(async () => {
+  await settle(async () => {
     for (let i = 0; i < 4; i++) {
       if ((await sentinelMaster(g, i)).get("num-other-sentinels") !== "3") return false;
     }
@@ -165,7 +165,7 @@ Deno.test("sentinels added and removed at run time; SENTINEL RESET forgets the d
     await using c = await g.sentinels[i]!.client();
     assert.equal(await c.command("SENTINEL", "RESET", "*"), 1);
   }
-  await waitFor(async () => {
+  await settle(async () => {
     for (const i of [0, 1]) {
       const m = await sentinelMaster(g, i);
       if (m.get("num-other-sentinels") !== "1" || m.get("num-slaves") !== "2") return false;
@@ -194,13 +194,13 @@ Deno.test("a sentinel frozen past the tilt trigger enters TILT, and leaves it af
   s.child.kill("SIGSTOP");
   await new Promise((r) => setTimeout(r, 2500));
   s.child.kill("SIGCONT");
-  await waitFor(() => w.events.some(([ch]) => ch === "+tilt"), 5000);
+  await settle(() => w.events.some(([ch]) => ch === "+tilt"), 5000);
   {
     await using c = await s.client();
     const text = String(await c.command("INFO", "sentinel"));
     assert.match(text, /sentinel_tilt:1/);
   }
-  await waitFor(() => w.events.some(([ch]) => ch === "-tilt"), 10_000);
+  await settle(() => w.events.some(([ch]) => ch === "-tilt"), 10_000);
   assert.equal(w.events.find(([ch]) => ch === "+tilt")![1], "#tilt mode entered");
   w.close();
 });

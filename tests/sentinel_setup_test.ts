@@ -2,8 +2,8 @@
 // run: notification-script and client-reconfig-script, rename-command, announce-ip/-port,
 // resolve-hostnames, and requirepass with sentinel-pass. Each is checked through a real group.
 import assert from "node:assert/strict";
-import { freePort, RespClient, waitFor } from "./_harness.ts";
-import { fields, Group, role } from "./_sentinel.ts";
+import { freePort, RespClient } from "./_harness.ts";
+import { fields, Group, role, settle } from "./_sentinel.ts";
 
 Deno.test("notification-script gets warning events; client-reconfig-script gets the failover", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hakv-sentinel-scripts-" });
@@ -30,7 +30,7 @@ Deno.test("notification-script gets warning events; client-reconfig-script gets 
         return "";
       }
     };
-    await waitFor(() => read("reconf").includes(" end "), 15_000);
+    await settle(() => read("reconf").includes(" end "), 15_000);
     // <master-name> <role> <state> <from-ip> <from-port> <to-ip> <to-port>
     assert.match(
       read("reconf"),
@@ -44,7 +44,7 @@ Deno.test("notification-script gets warning events; client-reconfig-script gets 
       new RegExp(`^mymaster leader end 127\\.0\\.0\\.1 ${old.port} 127\\.0\\.0\\.1 ${port}$`, "m"),
     );
     // <event-type> <event-description>
-    await waitFor(() => read("events").includes("+switch-master"), 15_000);
+    await settle(() => read("events").includes("+switch-master"), 15_000);
     assert.match(
       read("events"),
       new RegExp(`^\\+sdown master mymaster 127\\.0\\.0\\.1 ${old.port}$`, "m"),
@@ -99,7 +99,7 @@ Deno.test("announce-ip and announce-port are what the other sentinels learn", as
     assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "announce-port", "23999"), "OK");
     assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "announce-ip", "127.0.0.2"), "OK");
   }
-  await waitFor(async () => {
+  await settle(async () => {
     await using c = await g.sentinelClient(g.sentinels[0]!);
     const list = await c.command("SENTINEL", "SENTINELS", "mymaster") as unknown[];
     return list.some((s) => {
@@ -118,7 +118,7 @@ Deno.test("resolve-hostnames: a master given by name is refused unless it is on"
   assert.equal(String((refused as Error).message), "ERR Invalid IP address or hostname specified");
   assert.equal(await c.command("SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"), "OK");
   assert.equal(await c.command("SENTINEL", "MONITOR", "byname", "localhost", port, 1), "OK");
-  await waitFor(async () => {
+  await settle(async () => {
     const m = fields(await c.command("SENTINEL", "MASTER", "byname"));
     return m.get("role-reported") === "master" && m.get("num-slaves") === "1" &&
       m.get("flags") === "master";
@@ -178,12 +178,12 @@ Deno.test("Debian's stock sentinel.conf runs as it is (paths and port aside) and
   }).spawn();
   try {
     let c: RespClient | null = null;
-    await waitFor(async () => {
+    await settle(async () => {
       c = await RespClient.connect({ port }).catch(() => null);
       return c !== null;
     }, 20_000);
     await using s = c!;
-    await waitFor(async () => {
+    await settle(async () => {
       const m = fields(await s.command("SENTINEL", "MASTER", "mymaster"));
       return m.get("num-slaves") === "1" && m.get("role-reported") === "master";
     }, 15_000);
@@ -222,7 +222,7 @@ Deno.test("a replica with replica-announced no is monitored but not listed by SE
   const hidden = g.nodes[2]!.port;
   await using c = await g.sentinelClient(g.sentinels[0]!);
   // Both are known (num-slaves), once INFO has said which one is hidden.
-  await waitFor(async () => {
+  await settle(async () => {
     const list = await c.command("SENTINEL", "REPLICAS", "mymaster") as unknown[];
     return list.length === 1;
   }, 15_000);
