@@ -252,6 +252,8 @@ export async function watchEvents(
     const c = await s.client();
     clients.push(c);
     await c.call("PSUBSCRIBE", "*");
+    // Subscribed once the confirmation is back, not once the command is written.
+    await c.next();
     (async () => {
       try {
         for await (const f of c) {
