@@ -15,6 +15,7 @@ import {
   fmt,
   fmtInt,
   fmtRatio,
+  keepTail,
   median,
   ratio,
   type Row,
@@ -156,16 +157,7 @@ class Proc {
     }).spawn();
     live.add(this);
     this.#child.status.then(() => (this.#exited = true));
-    const dec = new TextDecoder();
-    const sink = (s: ReadableStream<Uint8Array>) =>
-      s.pipeTo(
-        new WritableStream({
-          write: (chunk) => {
-            this.#log = (this.#log + dec.decode(chunk, { stream: true })).slice(-262_144);
-          },
-        }),
-      ).catch(() => {});
-    this.#drained = Promise.all([sink(this.#child.stdout), sink(this.#child.stderr)]);
+    this.#drained = keepTail(this.#child, 262_144, (text) => this.#log = text);
   }
 
   get alive(): boolean {

@@ -139,6 +139,29 @@ function onPath(tool: string): boolean {
 const HAS_TASKSET = onPath("taskset");
 
 /** The command line, pinned to `cpu` when taskset is available. */
+/**
+ * Collects what `child` prints on stdout and stderr, keeping the last `max` characters, and
+ * hands the text to `update` as it grows; resolves when both streams end.
+ */
+export function keepTail(
+  child: Deno.ChildProcess,
+  max: number,
+  update: (text: string) => void,
+): Promise<unknown> {
+  const dec = new TextDecoder();
+  let text = "";
+  const sink = (s: ReadableStream<Uint8Array>) =>
+    s.pipeTo(
+      new WritableStream({
+        write: (chunk) => {
+          text = (text + dec.decode(chunk, { stream: true })).slice(-max);
+          update(text);
+        },
+      }),
+    ).catch(() => {});
+  return Promise.all([sink(child.stdout), sink(child.stderr)]);
+}
+
 export function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
   return HAS_TASKSET ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
 }
@@ -177,17 +200,8 @@ export class ServerProc {
   ) {
     this.#child = child;
     child.status.then(() => (this.#exited = true));
-    const dec = new TextDecoder();
-    const sink = (s: ReadableStream<Uint8Array>) =>
-      s.pipeTo(
-        new WritableStream({
-          write: (chunk) => {
-            // Keep only the tail: enough to explain a failed start.
-            this.#log = (this.#log + dec.decode(chunk, { stream: true })).slice(-8192);
-          },
-        }),
-      ).catch(() => {});
-    this.#drained = Promise.all([sink(child.stdout), sink(child.stderr)]);
+    // Keep only the tail: enough to explain a failed start.
+    this.#drained = keepTail(child, 8192, (text) => this.#log = text);
   }
 
   static async start(name: ServerName, opts: StartOptions = {}): Promise<ServerProc> {

@@ -159,7 +159,8 @@ export function newMaster(name: string, addr: Addr, quorum: number): MasterConf 
   };
 }
 
-function emptyConf(file: string): SentinelConf {
+/** A configuration with every default and no master, for `file`. */
+export function defaultConf(file: string): SentinelConf {
   return {
     file,
     port: DEFAULT_PORT,
@@ -367,7 +368,7 @@ function generalLine(conf: SentinelConf, name: string, args: string[]): void {
  * SentinelConfigError for a bad line.
  */
 export function loadSentinelConf(file: string, argv: readonly string[]): SentinelConf {
-  const conf = emptyConf(file);
+  const conf = defaultConf(file);
   const text = Deno.readTextFileSync(file);
   const apply = (source: string, lineNo: number, line: string) => {
     if (line === "" || line.startsWith("#")) return;

@@ -4,7 +4,7 @@
 // rarely be made to split a vote on demand; here the other sentinels' votes are set directly.)
 import assert from "node:assert/strict";
 import { Logger } from "../_util/log.ts";
-import { newMaster, type SentinelConf } from "./config.ts";
+import { defaultConf, newMaster } from "./config.ts";
 import { F } from "./instance.ts";
 import { Sentinel } from "./monitor.ts";
 import { Scripts } from "./scripts.ts";
@@ -19,26 +19,11 @@ function sentinel(file: string): { s: Sentinel; events: [string, string][] } {
   m.failoverTimeout = 60_000;
   m.knownSentinels.push({ addr: { host: "127.0.0.1", port: 2 }, runid: A });
   m.knownSentinels.push({ addr: { host: "127.0.0.1", port: 3 }, runid: B });
-  const conf: SentinelConf = {
-    file,
-    port: 0,
-    bind: [],
-    logfile: "",
-    loglevel: "nothing",
-    dir: "",
-    pidfile: "",
-    requirepass: null,
-    myid: "c".repeat(40),
-    currentEpoch: 0,
-    announceIp: "",
-    announcePort: 0,
-    resolveHostnames: false,
-    announceHostnames: false,
-    sentinelUser: null,
-    sentinelPass: null,
-    denyScriptsReconfig: true,
-    masters: new Map([["mymaster", m]]),
-  };
+  const conf = defaultConf(file);
+  conf.loglevel = "nothing";
+  conf.myid = "c".repeat(40);
+  conf.masters.set("mymaster", m);
+
   const log = new Logger();
   log.level = "nothing";
   const events: [string, string][] = [];
