@@ -52,6 +52,13 @@ Deno.test("SENTINEL FAILOVER promotes a replica of a healthy master and demotes 
       "+convert-to-slave",
     ]
   ) assert.ok(kinds.has(e), `${e} missing`);
+  // After the switch the old master is listed again, as a replica of the new one.
+  const sw = w.events.findIndex(([ch]) => ch === "+switch-master");
+  assert.ok(
+    w.events.slice(sw).some(([ch, msg]) =>
+      ch === "+slave" && msg.startsWith(`slave 127.0.0.1:${old.port} `)
+    ),
+  );
   // The config epoch moved with the failover and every sentinel agrees on it.
   const epochs = new Set<string>();
   for (let i = 0; i < 3; i++) epochs.add((await sentinelMaster(g, i)).get("config-epoch")!);

@@ -231,3 +231,35 @@ Deno.test("a replica with replica-announced no is monitored but not listed by SE
   assert.notEqual(fields(list[0] as never).get("port"), String(hidden));
   assert.equal(fields(await c.command("SENTINEL", "MASTER", "mymaster")).get("num-slaves"), "2");
 });
+
+Deno.test("a malformed hello is ignored: no phantom voter, nothing unreadable in the config", async () => {
+  await using g = await Group.start({ sentinelCount: 1, quorum: 1, replicas: 1 });
+  await using c = await g.sentinelClient(g.sentinels[0]!);
+  const port = g.nodes[0]!.port;
+  const id = "f".repeat(40);
+  for (
+    const bad of [
+      "a,b,c,d,mymaster,f,g,h",
+      `127.0.0.1,notaport,${id},0,mymaster,127.0.0.1,${port},0`,
+      `127.0.0.1,26999,short-id,0,mymaster,127.0.0.1,${port},0`,
+      `127.0.0.1,26999,${id},x,mymaster,127.0.0.1,${port},0`,
+      `127.0.0.1,26999,${id},0,mymaster,127.0.0.1,99999,7`,
+      `127.0.0.1,26999,${id},0,mymaster,127.0.0.1,${port}`,
+    ]
+  ) {
+    assert.equal(await c.command("PUBLISH", "__sentinel__:hello", bad), 1);
+  }
+  const m = fields(await c.command("SENTINEL", "MASTER", "mymaster"));
+  assert.equal(m.get("num-other-sentinels"), "0");
+  assert.equal(m.get("port"), String(port));
+  assert.equal(m.get("config-epoch"), "0");
+  // A well-formed one is taken: the hello protocol itself works through PUBLISH.
+  await c.command(
+    "PUBLISH",
+    "__sentinel__:hello",
+    `127.0.0.1,26999,${id},0,mymaster,127.0.0.1,${port},0`,
+  );
+  const after = fields(await c.command("SENTINEL", "MASTER", "mymaster"));
+  assert.equal(after.get("num-other-sentinels"), "1");
+  assert.doesNotMatch(Deno.readTextFileSync(g.confs[0]!), /NaN/);
+});

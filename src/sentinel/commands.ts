@@ -160,7 +160,8 @@ function writeInstances(w: RespWriter, list: Iterable<Instance>): void {
  * A signed 64-bit integer by Redis's string2ll rules (no sign but '-', no leading zeros, no
  * "-0", no spaces), as a number; values past 2^53 (never meaningful here) are refused too.
  */
-function parseInt64(text: string): number | null {
+/** An integer as Redis's string2ll reads it (no '+', no leading zeros), if JS holds it exactly. */
+export function parseInt64(text: string): number | null {
   if (!/^(0|-?[1-9]\d{0,18})$/.test(text)) return null;
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : null;

@@ -464,4 +464,16 @@ export function writeAtomically(file: string, text: string): void {
     f.close();
   }
   Deno.renameSync(tmp, file);
+  // The rename itself is durable once the directory is synced.
+  try {
+    const slash = file.lastIndexOf("/");
+    const dir = Deno.openSync(slash > 0 ? file.slice(0, slash) : ".", { read: true });
+    try {
+      dir.syncSync();
+    } finally {
+      dir.close();
+    }
+  } catch {
+    // Not every file system lets a directory be synced.
+  }
 }

@@ -18,7 +18,7 @@ import { CLIENT_HELP, COMMAND_HELP } from "../commands/help.ts";
 import { type Command, getKeysOf, SENTINEL_REGISTRY } from "../commands/mod.ts";
 import { globMatch } from "../engine/glob.ts";
 import { Argv, RequestParser, RespWriter } from "../resp/mod.ts";
-import { SENTINEL_HANDLERS } from "./commands.ts";
+import { parseInt64, SENTINEL_HANDLERS } from "./commands.ts";
 import { F, HELLO_CHANNEL } from "./instance.ts";
 import type { Sentinel } from "./monitor.ts";
 
@@ -537,7 +537,7 @@ export class SentinelFront {
       } else if (argv.length > 3 && argv.is(2, "id")) {
         const picked: SentinelClient[] = [];
         for (let i = 3; i < argv.length; i++) {
-          const id = parseInteger(argv.str(i));
+          const id = parseInt64(argv.str(i));
           if (id === null) return c.w.error("ERR Invalid client ID");
           const o = this.clients.get(id);
           if (o !== undefined && !picked.includes(o)) picked.push(o);
@@ -557,7 +557,7 @@ export class SentinelFront {
           "ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.",
         );
       }
-      const ms = parseInteger(argv.str(2));
+      const ms = parseInt64(argv.str(2));
       if (ms === null) return c.w.error("ERR timeout is not an integer or out of range");
       if (ms < 0) return c.w.error("ERR timeout is negative");
       if (argv.length === 4 && !argv.is(3, "write") && !argv.is(3, "all")) {
@@ -617,7 +617,7 @@ export class SentinelFront {
     "client|getredir": (c) => c.w.int(c.tracking === null ? -1 : c.tracking.redirect),
     "client|unblock": (c, argv) => {
       // Nothing blocks in a sentinel: any valid call unblocks no one.
-      if (parseInteger(argv.str(2)) === null) {
+      if (parseInt64(argv.str(2)) === null) {
         return c.w.error("ERR value is not an integer or out of range");
       }
       if (
@@ -653,7 +653,7 @@ export class SentinelFront {
     let redirect = 0;
     for (let i = 3; i < argv.length; i++) {
       if (argv.is(i, "redirect") && i + 1 < argv.length) {
-        const id = parseInteger(argv.str(++i));
+        const id = parseInt64(argv.str(++i));
         if (id === null) return c.w.error("ERR value is not an integer or out of range");
         if (!this.clients.has(id)) {
           return c.w.error("ERR The client ID you want redirect to does not exist");
@@ -736,7 +736,7 @@ export class SentinelFront {
       if (i + 1 >= argv.length) return c.w.error(SYNTAX);
       const v = argv.str(i + 1);
       if (argv.is(i, "id")) {
-        const id = parseInteger(v);
+        const id = parseInt64(v);
         if (id === null || id < 1) return c.w.error("ERR client-id should be greater than 0");
         filters.push((o) => o.id === id);
       } else if (argv.is(i, "addr")) filters.push((o) => o.addr === v);
@@ -966,13 +966,6 @@ const CLIENT_TYPES = new Set(["normal", "master", "replica", "slave", "pubsub"])
 
 function typeOf(o: SentinelClient): string {
   return o.subscriptions > 0 ? "pubsub" : "normal";
-}
-
-/** An integer by Redis's string2ll rules, or null. */
-function parseInteger(text: string): number | null {
-  if (!/^(0|-?[1-9]\d{0,18})$/.test(text)) return null;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : null;
 }
 
 /** A HELP reply: an array of status lines. */

@@ -91,6 +91,8 @@ export interface LinkAuth {
 }
 
 const CONNECT_TIMEOUT_MS = 1000;
+/** A link that lived this long before dropping is reopened without waiting. */
+const STABLE_LINK_MS = 1000;
 
 async function connectWithTimeout(addr: Addr, ms: number): Promise<RespClient> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,9 +145,13 @@ export class Link {
 
   #wantsPubsub = false;
 
+  /** Bumped by close(): a connection that completes after it belongs to a closed link. */
+  #generation = 0;
+
   /**
    * Opens whichever link is down. `onHello` receives hello payloads from the pub/sub link.
-   * Connection attempts are at most one per `period` ms.
+   * Failed attempts are at most one per `period` ms; a link that was up for a while and
+   * dropped is reopened at once.
    */
   reconnect(
     addr: Addr,
@@ -164,8 +170,14 @@ export class Link {
       this.actPingTime = now;
       this.lastPingTime = now;
     }
+    const generation = this.#generation;
     const open = async (kind: "cmd" | "pubsub"): Promise<RespClient> => {
       const c = await connectWithTimeout(addr, CONNECT_TIMEOUT_MS);
+      if (generation !== this.#generation) {
+        // The link was closed (the node moved, or was forgotten) while this connected.
+        c.close();
+        throw new Error("link closed while connecting");
+      }
       const a = opts.auth;
       if (a.pass !== null) {
         const args = a.user !== null ? [a.user, a.pass] : [a.pass];
@@ -186,8 +198,8 @@ export class Link {
             if (this.cmd !== c) return;
             this.cmd = null;
             // A link that worked and was dropped (CLIENT KILL during a failover, a restart)
-            // is reopened at once; only failed attempts wait for the reconnect period.
-            this.lastReconnTime = 0;
+            // is reopened at once; one that keeps dropping at once (maxclients) waits.
+            if (Date.now() - this.ccConnTime >= STABLE_LINK_MS) this.lastReconnTime = 0;
           });
         }),
       );
@@ -201,7 +213,7 @@ export class Link {
           c.done.finally(() => {
             if (this.pubsub !== c) return;
             this.pubsub = null;
-            this.lastReconnTime = 0;
+            if (Date.now() - this.pcConnTime >= STABLE_LINK_MS) this.lastReconnTime = 0;
           });
           await c.call(opts.auth.rename("subscribe"), HELLO_CHANNEL);
           (async () => {
@@ -242,6 +254,7 @@ export class Link {
 
   /** Closes both links; the timer opens them again. */
   close(which: "cmd" | "pubsub" | "both" = "both"): void {
+    this.#generation++;
     if (which !== "pubsub" && this.cmd !== null) {
       this.cmd.close();
       this.cmd = null;

@@ -33,7 +33,7 @@ export function startSentinel(
   const sentinel = new Sentinel(conf, log, {
     publish: (channel, message) => front?.publish(channel, message),
   }, scripts);
-  scripts.onEvent = (type, msg) => sentinel.event("warning", type, null, msg.replaceAll("%", "%%"));
+  scripts.onEvent = (type, msg) => sentinel.event("warning", type, null, "%s", msg);
   front = new SentinelFront(sentinel);
   const host = conf.bind[0] ?? "0.0.0.0";
   const addr = front.listen(host === "*" ? "0.0.0.0" : host, conf.port);

@@ -2,7 +2,7 @@
 // detection (SDOWN, then ODOWN by asking the other sentinels); the epoch-based leader election;
 // and the failover state machine that promotes a replica and moves the others to it. It speaks
 // to data nodes only through public commands, so it monitors redis-server and hakv alike.
-import { RespError, type RespValue } from "../client/mod.ts";
+import { RespError } from "../client/mod.ts";
 import type { Logger } from "../_util/log.ts";
 import {
   type Addr,
@@ -63,6 +63,8 @@ const CANDIDACY_JITTER_MS = 200;
 const SPLIT_RETRY_MS = 250;
 /** How long replica selection waits for INFO taken after the master failed. */
 const FRESH_INFO_WAIT_MS = 500;
+/** While a replaced master still says it is one, it and the master are read this often. */
+const DEMOTE_POLL_MS = 250;
 /** While waiting for a promotion, the promoted replica's INFO is read this often. */
 const PROMOTION_POLL_MS = 100;
 
@@ -299,6 +301,13 @@ export class Sentinel {
       }
     }
     if (ri.kind === "master" && ri.has(F.MASTER_REBOOT)) infoPeriod = this.timing["ping-period"];
+    // A replaced master back as a master is demoted on fresh INFO from both sides: read often.
+    if (ri.demoted && ri.roleReported === "master") infoPeriod = DEMOTE_POLL_MS;
+    if (ri.kind === "master") {
+      for (const r of ri.replicas.values()) {
+        if (r.demoted && r.roleReported === "master") infoPeriod = DEMOTE_POLL_MS;
+      }
+    }
     const pingPeriod = Math.min(ri.downAfter, this.timing["ping-period"]);
     if (ri.kind !== "sentinel" && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod)) {
       this.#sendInfo(ri);
@@ -318,9 +327,11 @@ export class Sentinel {
   #sendInfo(ri: Instance): void {
     if (this.#infoInflight.has(ri)) return;
     this.#infoInflight.add(ri);
+    const cmd = ri.link.cmd;
     ri.link.send([this.#cmd(ri, "info")]).then((r) => {
       this.#infoInflight.delete(ri);
-      if (typeof r === "string" && !ri.dead) this.#refreshInfo(ri, r);
+      // A reply from a connection since replaced (the node moved) describes another node.
+      if (typeof r === "string" && !ri.dead && ri.link.cmd === cmd) this.#refreshInfo(ri, r);
     });
   }
 
@@ -375,72 +386,61 @@ export class Sentinel {
 
   /** A hello from another sentinel, received on a data node's channel or by PUBLISH. */
   processHello(text: string): void {
-    const t = text.split(",");
-    if (t.length !== 8) return;
-    const [ip, portText, runid, epochText, masterName, masterIp, masterPortText, mEpochText] =
-      t as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-      ];
-    if (runid === this.myid) return;
-    const m = this.masters.get(masterName);
+    const h = parseHello(text);
+    if (h === null || h.runid === this.myid) return;
+    const m = this.masters.get(h.masterName);
     if (m === undefined) return;
     const now = Date.now();
-    const addr = { host: ip, port: Number(portText) };
-    let si = m.sentinels.get(runid);
-    if (si !== undefined && !sameAddr(si.addr, addr)) {
-      // The same sentinel at a new address: forget the old one everywhere.
+    let si = m.sentinels.get(h.runid);
+    if (si !== undefined && !sameAddr(si.addr, h.addr)) {
+      // The same sentinel at a new address (a restart behind NAT, a new announce-ip): it
+      // moves, in every master's list, and keeps its votes.
       for (const other of this.masters.values()) {
-        const old = other.sentinels.get(runid);
-        if (old === undefined) continue;
+        const moved = other.sentinels.get(h.runid);
+        if (moved === undefined) continue;
+        moved.link.close();
+        moved.addr = { ...h.addr };
+        moved.link.lastReconnTime = 0;
         this.event(
           "notice",
           "+sentinel-address-switch",
           other,
           "%@ ip %s port %d for %s",
-          ip,
-          addr.port,
-          runid,
+          h.addr.host,
+          h.addr.port,
+          h.runid,
         );
-        this.#release(old);
-        other.sentinels.delete(runid);
       }
-      si = undefined;
+      this.flushConfig();
     }
     if (si === undefined) {
-      // Another sentinel at this address under an older run id restarted with a new one.
-      for (const [id, s] of m.sentinels) {
-        if (sameAddr(s.addr, addr)) {
-          this.#release(s);
-          m.sentinels.delete(id);
+      // Another run id at this address is a sentinel that restarted without its config: the
+      // old entry can no longer be reached there (port 0), though it still counts as a voter
+      // until SENTINEL RESET, as in Redis.
+      for (const s of m.sentinels.values()) {
+        if (s.addr.port !== 0 && sameAddr(s.addr, h.addr)) {
+          s.link.close();
+          s.addr = { host: s.addr.host, port: 0 };
+          this.event("notice", "+sentinel-invalid-addr", s, "%@");
         }
       }
-      si = this.#addSentinel(m, addr, runid, now);
+      si = this.#addSentinel(m, h.addr, h.runid, now);
       this.event("notice", "+sentinel", si, "%@");
       this.flushConfig();
     }
-    const epoch = Number(epochText);
-    if (epoch > this.currentEpoch) {
-      this.currentEpoch = epoch;
+    if (h.epoch > this.currentEpoch) {
+      this.currentEpoch = h.epoch;
       this.flushConfig();
-      this.event("warning", "+new-epoch", null, "%d", epoch);
+      this.event("warning", "+new-epoch", m, "%d", h.epoch);
     }
-    const mEpoch = Number(mEpochText);
-    if (m.configEpoch < mEpoch) {
-      m.configEpoch = mEpoch;
-      const to = { host: masterIp, port: Number(masterPortText) };
-      if (!sameAddr(m.addr, to)) {
+    if (m.configEpoch < h.masterEpoch) {
+      m.configEpoch = h.masterEpoch;
+      if (!sameAddr(m.addr, h.masterAddr)) {
         const from = { ...m.addr };
         this.event("warning", "+config-update-from", si, "%@");
-        this.#announceSwitch(m, from, to);
-        this.#resetMasterAndChangeAddress(m, to);
-        this.scripts.clientReconfig(m, "observer", "start", from, to);
+        this.#announceSwitch(m, from, h.masterAddr);
+        this.#resetMasterAndChangeAddress(m, { ...h.masterAddr });
+        this.scripts.clientReconfig(m, "observer", "start", from, h.masterAddr);
       }
       this.flushConfig();
     }
@@ -450,58 +450,9 @@ export class Sentinel {
   #refreshInfo(ri: Instance, text: string): void {
     const now = Date.now();
     const m = ri.owner;
-    let role: "master" | "slave" | null = null;
-    let runid: string | null = null;
-    let linkDown = 0;
-    let masterHost: string | null = null;
-    let masterPort = 0;
-    let linkUp = false;
-    let priority = 100;
-    let offset = 0;
-    let announced = true;
-    const seenReplicas: Addr[] = [];
-    for (const raw of text.split("\n")) {
-      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      const colon = line.indexOf(":");
-      if (colon < 0) continue;
-      const key = line.slice(0, colon);
-      const value = line.slice(colon + 1);
-      switch (key) {
-        case "run_id":
-          runid = value;
-          break;
-        case "role":
-          role = value === "master" ? "master" : value === "slave" ? "slave" : null;
-          break;
-        case "master_link_down_since_seconds":
-          linkDown = value === "-1" ? 0 : Number(value) * 1000;
-          break;
-        case "master_host":
-          masterHost = value;
-          break;
-        case "master_port":
-          masterPort = Number(value);
-          break;
-        case "master_link_status":
-          linkUp = value === "up";
-          break;
-        case "slave_priority":
-        case "replica_priority":
-          priority = Number(value);
-          break;
-        case "slave_repl_offset":
-          offset = Number(value);
-          break;
-        case "replica_announced":
-          announced = value !== "0";
-          break;
-        default:
-          if (ri.kind === "master" && /^slave\d+$/.test(key)) {
-            const a = parseReplicaLine(value);
-            if (a !== null) seenReplicas.push(a);
-          }
-      }
-    }
+    const info = parseInfo(text);
+    const { role, runid, linkDown, masterHost, masterPort, linkUp, priority, offset, announced } =
+      info;
     ri.info = text;
     ri.infoRefresh = now;
     if (runid !== null && runid.length === 40) {
@@ -515,7 +466,7 @@ export class Sentinel {
       ri.runid = runid;
     }
     if (ri.kind === "master") {
-      for (const a of seenReplicas) {
+      for (const a of info.replicas) {
         if (m.replicas.has(formatAddr(a))) continue;
         const r = this.#addReplica(m, a, now);
         this.event("notice", "+slave", r, "%@");
@@ -527,7 +478,9 @@ export class Sentinel {
       ri.roleReported = role;
       ri.roleReportedTime = now;
       if (role === "slave") ri.slaveConfChangeTime = now;
-      this.event("verbose", "+role-change", ri, "%@ new reported role is %s", role);
+      // "+" when the node now says what this sentinel takes it for, "-" when it contradicts it.
+      const sign = role === ri.kind ? "+" : "-";
+      this.event("verbose", `${sign}role-change`, ri, "%@ new reported role is %s", role);
     }
     if (role === "slave") {
       ri.demoted = false;
@@ -563,7 +516,10 @@ export class Sentinel {
         this.#forceHello(m);
       } else if (
         !m.has(F.FAILOVER_IN_PROGRESS) && this.#masterLooksSane(m, now) &&
-        (ri.demoted || (noDownFor(ri, now, wait) && now - ri.roleReportedTime > wait))
+        // At once for the master a failover replaced, but only on word from the current
+        // master newer than the claim (another failover may have made the claim true).
+        ((ri.demoted && m.infoRefresh > ri.roleReportedTime) ||
+          (noDownFor(ri, now, wait) && now - ri.roleReportedTime > wait))
       ) {
         if (this.#sendSlaveOf(ri, this.currentMasterAddr(m))) {
           this.event("notice", "+convert-to-slave", ri, "%@");
@@ -685,6 +641,7 @@ export class Sentinel {
       if (!forced && elapsed < period) continue;
       this.#asking.add(s);
       const runid = m.failoverState !== "none" ? this.myid : "*";
+      const asked = { ...m.addr };
       s.link.send([
         "SENTINEL",
         "is-master-down-by-addr",
@@ -694,7 +651,8 @@ export class Sentinel {
         runid,
       ]).then((r) => {
         this.#asking.delete(s);
-        if (s.dead || !Array.isArray(r) || r.length !== 3) return;
+        // An answer about the address the master had before it moved says nothing now.
+        if (s.dead || !sameAddr(asked, m.addr) || !Array.isArray(r) || r.length !== 3) return;
         const [down, leader, epoch] = r;
         if (typeof down !== "number" || typeof leader !== "string" || typeof epoch !== "number") {
           return;
@@ -739,13 +697,13 @@ export class Sentinel {
     if (epoch > this.currentEpoch) {
       this.currentEpoch = epoch;
       this.flushConfig();
-      this.event("warning", "+new-epoch", null, "%d", epoch);
+      this.event("warning", "+new-epoch", m, "%d", epoch);
     }
     if (m.leaderEpoch < epoch && this.currentEpoch <= epoch) {
       m.leader = runid;
       m.leaderEpoch = this.currentEpoch;
       this.flushConfig();
-      this.event("warning", "+vote-for-leader", null, "%s %d", runid, m.leaderEpoch);
+      this.event("warning", "+vote-for-leader", m, "%s %d", runid, m.leaderEpoch);
       // Having voted for another, don't start a failover of our own for a while.
       if (runid !== this.myid) {
         m.failoverStartTime = Date.now() + Math.floor(Math.random() * MAX_DESYNC_MS);
@@ -843,7 +801,7 @@ export class Sentinel {
     m.flags |= F.FAILOVER_IN_PROGRESS;
     m.failoverEpoch = ++this.currentEpoch;
     this.flushConfig();
-    this.event("warning", "+new-epoch", null, "%d", this.currentEpoch);
+    this.event("warning", "+new-epoch", m, "%d", this.currentEpoch);
     this.event("warning", "+try-failover", m, "%@");
     m.failoverStartTime = now + Math.floor(Math.random() * MAX_DESYNC_MS);
   }
@@ -977,9 +935,9 @@ export class Sentinel {
     candidates.sort((a, b) => {
       if (a.slavePriority !== b.slavePriority) return a.slavePriority - b.slavePriority;
       if (a.replOffset !== b.replOffset) return b.replOffset - a.replOffset;
-      const ra = a.runid ?? "";
-      const rb = b.runid ?? "";
-      return ra < rb ? -1 : ra > rb ? 1 : 0;
+      // A replica that never told its run id goes last, as in Redis.
+      if (a.runid === null || b.runid === null) return a.runid === null ? 1 : -1;
+      return a.runid < b.runid ? -1 : a.runid > b.runid ? 1 : 0;
     });
     return candidates[0] ?? null;
   }
@@ -1079,6 +1037,7 @@ export class Sentinel {
     for (const a of replicas) {
       const r = this.#addReplica(m, a, now);
       r.demoted = sameAddr(a, from);
+      this.event("notice", "+slave", r, "%@");
     }
     this.flushConfig();
   }
@@ -1103,6 +1062,7 @@ export class Sentinel {
     m.failoverState = "none";
     m.failoverStartTime = 0;
     m.failoverStateChangeTime = 0;
+    if (m.promoted !== null) this.#pollingPromotion.delete(m.promoted);
     m.promoted = null;
     m.runid = null;
     m.info = "";
@@ -1111,7 +1071,6 @@ export class Sentinel {
     m.roleReportedTime = now;
     m.sdownSince = 0;
     m.odownSince = 0;
-    this.#pollingPromotion.clear();
     if (opts.event) this.event("warning", "+reset-master", m, "%@");
   }
 
@@ -1208,6 +1167,7 @@ export class Sentinel {
         out.push(`sentinel known-replica ${n} ${a.host} ${a.port}`);
       }
       for (const s of m.sentinels.values()) {
+        if (s.addr.port === 0) continue; // an address found invalid
         out.push(`sentinel known-sentinel ${n} ${s.addr.host} ${s.addr.port} ${s.runid}`);
       }
     }
@@ -1215,6 +1175,127 @@ export class Sentinel {
     out.push(`sentinel current-epoch ${this.currentEpoch}`);
     return out;
   }
+}
+
+interface Hello {
+  addr: Addr;
+  runid: string;
+  epoch: number;
+  masterName: string;
+  masterAddr: Addr;
+  masterEpoch: number;
+}
+
+/**
+ * `<ip>,<port>,<runid>,<current-epoch>,<master-name>,<master-ip>,<master-port>,<config-epoch>`,
+ * or null for anything else: a malformed hello must not become a voter or an address.
+ */
+function parseHello(text: string): Hello | null {
+  const t = text.split(",");
+  if (t.length !== 8) return null;
+  const [ip, port, runid, epoch, masterName, masterIp, masterPort, masterEpoch] = t as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const p = portNumber(port);
+  const mp = portNumber(masterPort);
+  if (ip === "" || masterIp === "" || p === null || mp === null) return null;
+  if (!/^[0-9a-f]{40}$/i.test(runid)) return null;
+  if (!/^\d{1,18}$/.test(epoch) || !/^\d{1,18}$/.test(masterEpoch)) return null;
+  return {
+    addr: { host: ip, port: p },
+    runid,
+    epoch: Number(epoch),
+    masterName,
+    masterAddr: { host: masterIp, port: mp },
+    masterEpoch: Number(masterEpoch),
+  };
+}
+
+function portNumber(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+/** The INFO fields a sentinel acts on. */
+interface InfoFields {
+  role: "master" | "slave" | null;
+  runid: string | null;
+  /** master_link_down_since_seconds in ms (-1000 for a replica that never connected). */
+  linkDown: number;
+  masterHost: string | null;
+  masterPort: number;
+  linkUp: boolean;
+  priority: number;
+  offset: number;
+  announced: boolean;
+  /** A master's `slaveN` lines. */
+  replicas: Addr[];
+}
+
+function parseInfo(text: string): InfoFields {
+  const f: InfoFields = {
+    role: null,
+    runid: null,
+    linkDown: 0,
+    masterHost: null,
+    masterPort: 0,
+    linkUp: false,
+    priority: 100,
+    offset: 0,
+    announced: true,
+    replicas: [],
+  };
+  for (const raw of text.split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    switch (key) {
+      case "run_id":
+        f.runid = value;
+        break;
+      case "role":
+        f.role = value === "master" ? "master" : value === "slave" ? "slave" : null;
+        break;
+      case "master_link_down_since_seconds":
+        f.linkDown = Number(value) * 1000;
+        break;
+      case "master_host":
+        f.masterHost = value;
+        break;
+      case "master_port":
+        f.masterPort = Number(value);
+        break;
+      case "master_link_status":
+        f.linkUp = value === "up";
+        break;
+      case "slave_priority":
+      case "replica_priority":
+        f.priority = Number(value);
+        break;
+      case "slave_repl_offset":
+        f.offset = Number(value);
+        break;
+      case "replica_announced":
+        f.announced = value !== "0";
+        break;
+      default:
+        if (/^slave\d+$/.test(key)) {
+          const a = parseReplicaLine(value);
+          if (a !== null) f.replicas.push(a);
+        }
+    }
+  }
+  return f;
 }
 
 /** `ip=...,port=...,state=...` from a master's INFO `slaveN` line. */
@@ -1242,5 +1323,3 @@ function randomId(): string {
   crypto.getRandomValues(b);
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 }
-
-export type { RespValue };
