@@ -3,13 +3,15 @@
 import { ConfigFileError, loadConfig, startServer } from "./src/server/mod.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./src/server/version.ts";
 import { runSentinel } from "./src/sentinel/mod.ts";
+import { runProxy } from "./src/proxy/mod.ts";
 
 const USAGE = `Usage: hakv <role> [options]
 
 Roles:
   server [/path/to/redis.conf] [--directive value ...]   a Redis-compatible data node
   sentinel /path/to/sentinel.conf [--directive value ...]  Redis-Sentinel-compatible monitoring
-  proxy                                                   (not yet available)
+  proxy --sentinel host:port,... [--master-name NAME] [--port 6380] [--config proxy.yaml]
+                                                          one endpoint that reaches the master
   up                                                      (not yet available)
 
   hakv --version | -v     print the version
@@ -49,6 +51,7 @@ function main(argv: string[]): number | undefined {
     return undefined; // keep running
   }
   if (role === "sentinel") return runSentinel(rest);
+  if (role === "proxy") return runProxy(rest);
   console.error(USAGE);
   return 2;
 }

@@ -267,6 +267,17 @@ export function spawnSentinel(
       ), port);
 }
 
+/** Spawns `hakv proxy` on a free port with the given flags (--sentinel or --backend ...). */
+export function spawnProxy(args: string[], port?: number): Promise<Proc> {
+  return spawnOnFreePort((p) =>
+    spawn(
+      Deno.execPath(),
+      ["run", "-A", `${ROOT}main.ts`, "proxy", "--port", String(p), ...args],
+      p,
+      /Proxy listening/,
+    ), port);
+}
+
 /** Spawns Debian's redis-server on a free port (check requireTool first). */
 export function spawnRedis(args: string[] = [], port?: number): Promise<Proc> {
   return spawnOnFreePort((p) =>

@@ -1,0 +1,197 @@
+// Which node is the master, as the proxy may route to it. With sentinels: the address a
+// majority of them report (get-master-addr-by-name), confirmed by ROLE on the node itself, and
+// re-checked at once when any sentinel publishes +switch-master. Without: HAProxy-style ROLE
+// checks of static backends, where exactly one must claim to be master. Anything less certain
+// (no majority, two claimants, a node that denies it) means no master: clients wait.
+import { RespClient, type RespValue } from "../client/mod.ts";
+
+export interface Addr {
+  host: string;
+  port: number;
+}
+
+export function addrKey(a: Addr): string {
+  return `${a.host}:${a.port}`;
+}
+
+const ASK_TIMEOUT_MS = 500;
+/** While there is no master, it is looked for this often. */
+const SEARCH_MS = 50;
+/** With a master, the sentinels and the node are asked this often. */
+const CONFIRM_MS = 1000;
+
+/** Sends one command on a fresh connection; null on any failure or after the timeout. */
+export async function ask(
+  addr: Addr,
+  args: string[],
+  opts: { password?: string | null; timeout?: number } = {},
+): Promise<RespValue | null> {
+  let client: RespClient | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const work = (async () => {
+    client = await RespClient.connect({ hostname: addr.host, port: addr.port });
+    if (opts.password) await client.call("AUTH", opts.password);
+    return await client.call(...args);
+  })();
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), opts.timeout ?? ASK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {}).finally(() => (client as RespClient | null)?.close());
+  }
+}
+
+export async function roleOf(addr: Addr): Promise<string | null> {
+  const r = await ask(addr, ["ROLE"]);
+  return Array.isArray(r) && typeof r[0] === "string" ? r[0] : null;
+}
+
+export interface TrackerOptions {
+  sentinels: Addr[];
+  masterName: string;
+  backends: Addr[];
+  checkInterval: number;
+  sentinelPassword: string | null;
+}
+
+export class MasterTracker {
+  /** The confirmed master, or null while there is none (sessions wait). */
+  current: Addr | null = null;
+  /** Master changes seen since start. */
+  switches = 0;
+  readonly #opts: TrackerOptions;
+  readonly #listeners = new Set<(addr: Addr | null) => void>();
+  readonly #subscriptions: RespClient[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+  #checking = false;
+  #again = false;
+
+  constructor(opts: TrackerOptions) {
+    this.#opts = opts;
+  }
+
+  get mode(): "sentinel" | "static" {
+    return this.#opts.sentinels.length > 0 ? "sentinel" : "static";
+  }
+
+  onChange(fn: (addr: Addr | null) => void): void {
+    this.#listeners.add(fn);
+  }
+
+  start(): void {
+    if (this.mode === "sentinel") {
+      for (const s of this.#opts.sentinels) this.#subscribe(s);
+    }
+    this.#check();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const c of this.#subscriptions) c.close();
+  }
+
+  #set(addr: Addr | null): void {
+    const same = addr === null
+      ? this.current === null
+      : this.current !== null && addrKey(addr) === addrKey(this.current);
+    if (same) return;
+    if (addr !== null) {
+      // A change through "none" to another node is one switch; back to the same node is none.
+      if (this.#last !== null && addrKey(this.#last) !== addrKey(addr)) this.switches++;
+      this.#last = addr;
+    }
+    this.current = addr;
+    for (const fn of this.#listeners) fn(addr);
+  }
+
+  /** The last master there was. */
+  #last: Addr | null = null;
+
+  /** Re-checks now (and again once a check under way ends). */
+  #check(): void {
+    if (this.#stopped) return;
+    if (this.#checking) {
+      this.#again = true;
+      return;
+    }
+    this.#checking = true;
+    clearTimeout(this.#timer);
+    const work = this.mode === "sentinel" ? this.#fromSentinels() : this.#fromBackends();
+    work.then((addr) => {
+      // A master that stays the same is kept; a different one passes through "none" first,
+      // so no session moves until the new one has been confirmed.
+      if (addr === null || this.current === null || addrKey(addr) !== addrKey(this.current)) {
+        if (this.current !== null && addr !== null) this.#set(null);
+        this.#set(addr);
+      }
+    }).finally(() => {
+      this.#checking = false;
+      if (this.#stopped) return;
+      if (this.#again) {
+        this.#again = false;
+        this.#check();
+        return;
+      }
+      this.#timer = setTimeout(() => this.#check(), this.current === null ? SEARCH_MS : CONFIRM_MS);
+    });
+  }
+
+  async #fromSentinels(): Promise<Addr | null> {
+    const { sentinels, masterName, sentinelPassword } = this.#opts;
+    const answers = await Promise.all(
+      sentinels.map((s) =>
+        ask(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName], { password: sentinelPassword })
+      ),
+    );
+    const votes = new Map<string, { addr: Addr; n: number }>();
+    for (const r of answers) {
+      if (!Array.isArray(r) || r.length !== 2) continue;
+      const addr = { host: String(r[0]), port: Number(r[1]) };
+      const k = addrKey(addr);
+      const v = votes.get(k) ?? { addr, n: 0 };
+      v.n++;
+      votes.set(k, v);
+    }
+    const majority = Math.floor(sentinels.length / 2) + 1;
+    const winner = [...votes.values()].find((v) => v.n >= majority);
+    if (winner === undefined) return null;
+    // The node must agree: a promoted replica that has not switched yet is not used.
+    return (await roleOf(winner.addr)) === "master" ? winner.addr : null;
+  }
+
+  async #fromBackends(): Promise<Addr | null> {
+    const roles = await Promise.all(this.#opts.backends.map((b) => roleOf(b)));
+    const masters = this.#opts.backends.filter((_, i) => roles[i] === "master");
+    // Two nodes claiming to be master: neither is used until only one does.
+    return masters.length === 1 ? masters[0]! : null;
+  }
+
+  #subscribe(s: Addr): void {
+    if (this.#stopped) return;
+    const retry = () => setTimeout(() => this.#subscribe(s), CONFIRM_MS);
+    (async () => {
+      const c = await RespClient.connect({ hostname: s.host, port: s.port });
+      this.#subscriptions.push(c);
+      if (this.#opts.sentinelPassword) await c.call("AUTH", this.#opts.sentinelPassword);
+      await c.call("SUBSCRIBE", "+switch-master");
+      for await (const f of c) {
+        if (!Array.isArray(f) || f[0] !== "message") continue;
+        const payload = String(f[2]);
+        if (payload.startsWith(`${this.#opts.masterName} `)) {
+          // Stop routing to the old master at once; the check confirms the new one.
+          this.#set(null);
+          this.#check();
+        }
+      }
+    })().catch(() => {}).finally(() => {
+      if (!this.#stopped) retry();
+    });
+  }
+}

@@ -1,0 +1,104 @@
+// `hakv proxy`: one stable endpoint that always reaches the current master. Discovery is in
+// discovery.ts, each client's byte pipe in session.ts; this module listens, keeps the sessions
+// and tells them when the master changes.
+import { Logger } from "../_util/log.ts";
+import { loadProxyConf, type ProxyConf, ProxyConfigError } from "./config.ts";
+import { addrKey, MasterTracker } from "./discovery.ts";
+import { type ProxyContext, Session } from "./session.ts";
+
+export { loadProxyConf, ProxyConfigError } from "./config.ts";
+export type { ProxyConf } from "./config.ts";
+
+export interface RunningProxy {
+  readonly port: number;
+  readonly tracker: MasterTracker;
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): RunningProxy {
+  const log = new Logger();
+  log.role = "P";
+  const tracker = new MasterTracker(conf);
+  const sessions = new Set<Session>();
+  const ctx: ProxyContext = {
+    tracker,
+    switchTimeout: conf.switchTimeout,
+    requirepass: conf.requirepass,
+    queued: 0,
+    infoSection: () =>
+      [
+        "# Proxy",
+        `proxy_mode:${tracker.mode}`,
+        `proxy_master:${tracker.current === null ? "none" : addrKey(tracker.current)}`,
+        `proxy_master_name:${conf.masterName}`,
+        `proxy_switches:${tracker.switches}`,
+        `proxy_queued_commands:${ctx.queued}`,
+        `proxy_clients:${sessions.size}`,
+        "",
+      ].join("\r\n"),
+  };
+  tracker.onChange((addr) => {
+    log.notice(addr === null ? "No master: commands wait" : `Master is ${addrKey(addr)}`);
+    for (const s of sessions) s.masterChanged(addr);
+  });
+  const listener = Deno.listen({ hostname: conf.bind, port: conf.port });
+  const port = (listener.addr as Deno.NetAddr).port;
+  (async () => {
+    try {
+      for await (const conn of listener) {
+        conn.setNoDelay(true);
+        const s: Session = new Session(ctx, conn, () => sessions.delete(s));
+        sessions.add(s);
+        s.serve();
+      }
+    } catch {
+      // listener closed
+    }
+  })();
+  tracker.start();
+  log.notice(
+    `Proxy listening on ${conf.bind}:${port}, master '${conf.masterName}' from ${
+      tracker.mode === "sentinel"
+        ? `sentinels ${conf.sentinels.map(addrKey).join(",")}`
+        : `backends ${conf.backends.map(addrKey).join(",")}`
+    }`,
+  );
+  let done: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (done = resolve));
+  let stopping = false;
+  const close = () => {
+    if (stopping) return;
+    stopping = true;
+    tracker.stop();
+    try {
+      listener.close();
+    } catch {
+      // already closed
+    }
+    for (const s of [...sessions]) s.close();
+    done();
+  };
+  if (opts.signals) {
+    Deno.addSignalListener("SIGTERM", close);
+    Deno.addSignalListener("SIGINT", close);
+  }
+  return { port, tracker, closed, close };
+}
+
+/** `hakv proxy [--config proxy.yaml] [--flag value ...]`; an exit code, or undefined to run. */
+export function runProxy(argv: readonly string[]): number | undefined {
+  let conf: ProxyConf;
+  try {
+    conf = loadProxyConf(argv);
+  } catch (err) {
+    if (err instanceof ProxyConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const running = startProxy(conf, { signals: true });
+  running.closed.then(() => setTimeout(() => Deno.exit(0), 0));
+  return undefined;
+}

@@ -1,0 +1,162 @@
+// hakv proxy in front of a sentinel-watched group: the seeds' scenario (write, kill the master,
+// read it back through the same address), pipelining, its INFO section, static backends with
+// role checks, and its configuration errors.
+import assert from "node:assert/strict";
+import { RespClient, run, spawnProxy } from "./_harness.ts";
+import { Group, info, role, settle } from "./_sentinel.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function sentinelFlag(g: Group): string[] {
+  return ["--sentinel", g.sentinels.map((s) => `127.0.0.1:${s!.port}`).join(",")];
+}
+
+/** One command on a fresh connection through the proxy; errors and closes come back as null. */
+async function once(port: number, ...args: string[]): Promise<unknown> {
+  try {
+    const c = await RespClient.connect({ port });
+    try {
+      return await c.call(...args);
+    } finally {
+      c.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+Deno.test("the seeds' scenario: SET, kill -9 the master, GET through the same address within 3 s", async () => {
+  await using g = await Group.start({});
+  await using proxy = await spawnProxy(sentinelFlag(g));
+  await settle(async () => (await once(proxy.port, "SET", "1", "2")) === "OK", 10_000);
+  {
+    // Acknowledged by a replica before the kill, as a careful client would make sure.
+    const c = await RespClient.connect({ port: proxy.port });
+    assert.equal(await c.command("SET", "1", "2"), "OK");
+    assert.ok(Number(await c.command("WAIT", 1, 1000)) >= 1);
+    c.close();
+  }
+  const old = g.nodes[0]!;
+  const t0 = Date.now();
+  await old.kill("SIGKILL");
+  await settle(async () => (await once(proxy.port, "GET", "1")) === "2", 3000);
+  await settle(async () => (await once(proxy.port, "SET", "after", "yes")) === "OK", 3000);
+  const took = Date.now() - t0;
+  assert.ok(took < 3000, `took ${took} ms`);
+  // The old master, restarted, rejoins as a replica and receives the new writes.
+  const back = await g.spawnNode([], old.port);
+  g.nodes[0] = back;
+  await settle(async () => (await role(back.port)) === "slave", 20_000);
+  await settle(async () => {
+    await using c = await back.client();
+    return (await c.call("GET", "after")) === "yes";
+  }, 20_000);
+});
+
+Deno.test("pipelined commands come back in order through the proxy, and INFO has a Proxy section", async () => {
+  await using g = await Group.start({ replicas: 1, sentinelCount: 1, quorum: 1 });
+  await using proxy = await spawnProxy(sentinelFlag(g));
+  await settle(async () => (await once(proxy.port, "PING")) === "PONG", 10_000);
+  const c = await RespClient.connect({ port: proxy.port });
+  try {
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 2000; i++) calls.push(c.call("INCR", "n"));
+    const replies = await Promise.all(calls);
+    assert.deepEqual(replies, Array.from({ length: 2000 }, (_, i) => i + 1));
+    const text = String(await c.command("INFO"));
+    assert.match(text, /# Server\r\n/);
+    assert.match(
+      text,
+      new RegExp(
+        `# Proxy\\r\\nproxy_mode:sentinel\\r\\nproxy_master:127\\.0\\.0\\.1:${
+          g.nodes[0]!.port
+        }\\r\\n`,
+      ),
+    );
+    assert.match(String(await c.command("INFO", "proxy")), /^# Proxy\r\n/);
+    assert.doesNotMatch(String(await c.command("INFO", "replication")), /# Proxy/);
+    // SELECT is the session's: it is kept on the master connection.
+    assert.equal(await c.command("SELECT", "3"), "OK");
+    assert.equal(await c.command("SET", "in3", "x"), "OK");
+    await using direct = await g.nodes[0]!.client();
+    await direct.command("SELECT", "3");
+    assert.equal(await direct.command("GET", "in3"), "x");
+  } finally {
+    c.close();
+  }
+});
+
+Deno.test("static backends: the one node claiming master gets traffic; with two claimants, none does", async () => {
+  await using g = await Group.start({ replicas: 1, sentinelCount: 0 });
+  const [m, r] = [g.nodes[0]!, g.nodes[1]!];
+  await using proxy = await spawnProxy([
+    "--backend",
+    `127.0.0.1:${m.port},127.0.0.1:${r.port}`,
+    "--check-interval",
+    "100",
+    "--switch-timeout",
+    "500",
+  ]);
+  await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
+  // The replica also claims to be master: a split brain the proxy must not route into.
+  {
+    await using c = await r.client();
+    await c.command("REPLICAOF", "NO", "ONE");
+  }
+  await settle(async () => {
+    const reply = await once(proxy.port, "SET", "k", "w");
+    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
+  }, 5000);
+  // Resolved: one master again, and traffic flows to it.
+  {
+    await using c = await r.client();
+    await c.command("REPLICAOF", "127.0.0.1", String(m.port));
+  }
+  await settle(async () => (await once(proxy.port, "SET", "k", "x")) === "OK", 5000);
+  await using direct = await m.client();
+  assert.equal(await direct.command("GET", "k"), "x");
+  await settle(async () => {
+    await using c = await r.client();
+    return (await info(c)).get("master_link_status") === "up";
+  }, 10_000);
+});
+
+Deno.test("proxy configuration: YAML keys, and unknown keys or bad values stop start-up", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hakv-proxy-conf-" });
+  try {
+    Deno.writeTextFileSync(`${dir}/bad.yaml`, "sentinel: 127.0.0.1:26379\nmaster_name: x\n");
+    const bad = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}main.ts`,
+      "proxy",
+      "--config",
+      `${dir}/bad.yaml`,
+    ], {
+      allowFailure: true,
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /unknown key 'master_name'/);
+    const port = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}main.ts`,
+      "proxy",
+      "--sentinel",
+      "127.0.0.1:1",
+      "--port",
+      "x",
+    ], {
+      allowFailure: true,
+    });
+    assert.equal(port.code, 1);
+    assert.match(port.stderr, /port: 'x' must be an integer/);
+    const none = await run(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`, "proxy"], {
+      allowFailure: true,
+    });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /give --sentinel/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
