@@ -160,3 +160,39 @@ Deno.test("proxy configuration: YAML keys, and unknown keys or bad values stop s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("on a switch, an idle session moves with its SELECT; MULTI and SUBSCRIBE sessions are closed", async () => {
+  await using g = await Group.start({});
+  await using proxy = await spawnProxy(sentinelFlag(g));
+  await settle(async () => (await once(proxy.port, "PING")) === "PONG", 10_000);
+  const idle = await RespClient.connect({ port: proxy.port });
+  const multi = await RespClient.connect({ port: proxy.port });
+  const sub = await RespClient.connect({ port: proxy.port });
+  try {
+    assert.equal(await idle.command("SELECT", "2"), "OK");
+    assert.equal(await idle.command("SET", "before", "1"), "OK");
+    assert.equal(await multi.command("MULTI"), "OK");
+    assert.equal(await multi.command("SET", "inmulti", "1"), "QUEUED");
+    await sub.call("SUBSCRIBE", "news");
+    assert.deepEqual(await sub.next(), ["subscribe", "news", 1]);
+    const old = g.nodes[0]!.port;
+    {
+      await using s = await g.sentinelClient(g.sentinels[0]!);
+      assert.equal(await s.command("SENTINEL", "FAILOVER", "mymaster"), "OK");
+    }
+    const port = await g.waitForNewMaster(old, 20_000);
+    // The idle session keeps its connection and its database, now on the new master.
+    await settle(async () => (await idle.call("SET", "after", "2")) === "OK", 5000);
+    await using direct = await g.node(port).client();
+    await direct.command("SELECT", "2");
+    assert.equal(await direct.command("GET", "after"), "2");
+    assert.equal(await direct.command("GET", "before"), "1");
+    // The others can't move: their connections were closed, not answered with errors.
+    await settle(() => multi.closed && sub.closed, 5000);
+    assert.equal(await direct.command("EXISTS", "inmulti"), 0);
+  } finally {
+    idle.close();
+    multi.close();
+    sub.close();
+  }
+});

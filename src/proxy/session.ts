@@ -370,7 +370,7 @@ export class Session {
         end += n;
         if (this.#pinned) {
           // Counting is off: everything goes to the client as it comes.
-          this.#reply(buf.slice(start, end));
+          await this.#replyNow(buf.subarray(start, end));
           start = end = 0;
           continue;
         }
@@ -392,7 +392,9 @@ export class Session {
           }
           start = stop;
         }
-        if (fwd < start) this.#reply(buf.slice(fwd, start));
+        // The usual case: the replies in this read go out from the read buffer itself, which
+        // is not reused until they are written.
+        if (fwd < start) await this.#replyNow(buf.subarray(fwd, start));
         if (start === end) start = end = 0;
         if (this.#closeWhenIdle && this.outstanding === 0) {
           this.#clientWrites.finally(() => this.close());
@@ -413,6 +415,17 @@ export class Session {
     if (text[0] === "=") body = body.slice(4); // "txt:"
     const section = this.#ctx.infoSection();
     return bulk(body === "" ? section : `${body}\r\n${section}`);
+  }
+
+  /** Writes after whatever is queued for the client, and resolves once written. */
+  #replyNow(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const w = this.#clientWrites.then(async () => {
+      let off = 0;
+      while (off < bytes.length) off += await this.#client.write(bytes.subarray(off));
+    });
+    this.#clientWrites = w.catch(() => this.close());
+    return this.#clientWrites;
   }
 
   #reply(bytes: Uint8Array): void {
