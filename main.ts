@@ -3,6 +3,7 @@
 import { ConfigFileError, loadConfig, startServer } from "./src/server/mod.ts";
 import { HAKV_VERSION, REDIS_VERSION } from "./src/server/version.ts";
 import { runSentinel } from "./src/sentinel/mod.ts";
+import { runUp } from "./src/up/mod.ts";
 import { runProxy } from "./src/proxy/mod.ts";
 
 const USAGE = `Usage: hakv <role> [options]
@@ -12,7 +13,8 @@ Roles:
   sentinel /path/to/sentinel.conf [--directive value ...]  Redis-Sentinel-compatible monitoring
   proxy --sentinel host:port,... [--master-name NAME] [--port 6380] [--config proxy.yaml]
                                                           one endpoint that reaches the master
-  up                                                      (not yet available)
+  up [topology.yaml]                                      a local HA group: master, replicas,
+                                                          sentinels, proxy (docs/up.md)
 
   hakv --version | -v     print the version
   hakv --help | -h        print this help
@@ -51,6 +53,7 @@ function main(argv: string[]): number | undefined {
     return undefined; // keep running
   }
   if (role === "sentinel") return runSentinel(rest);
+  if (role === "up") return runUp(rest);
   if (role === "proxy") return runProxy(rest);
   console.error(USAGE);
   return 2;

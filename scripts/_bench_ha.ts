@@ -10,7 +10,7 @@
 // writes it got acknowledged (OK and WAIT >= 1) are then looked up on the new master.
 // The targets: hakv's failover <= 1.5 s; no acknowledged write lost.
 import { RespClient, RespError, type RespValue } from "../src/client/mod.ts";
-import { V8_FLAGS } from "../src/server/runtime.ts";
+import { V8_FLAGS } from "../src/_util/runtime.ts";
 import {
   fmt,
   fmtInt,

@@ -20,7 +20,7 @@
 // W9 (in _bench_ha.ts): Sentinel failover, unpinned: kill -9 of the master to the first write on
 // the new one (1 master, 2 replicas, 3 sentinels), and acknowledged writes lost under WAIT 1.
 import { RespClient } from "../src/client/mod.ts";
-import { V8_FLAGS } from "../src/server/runtime.ts";
+import { V8_FLAGS } from "../src/_util/runtime.ts";
 import { PERSIST_ID, persistWorkload } from "./_bench_persist.ts";
 import { REPL_ID, replWorkload } from "./_bench_repl.ts";
 import { HA_ID, haWorkload } from "./_bench_ha.ts";

@@ -12,7 +12,7 @@ import { execute } from "../src/server/dispatch.ts";
 import type { Client } from "../src/server/client.ts";
 import { Argv, decodeFrame, NEED_MORE, RespError, type RespValue } from "../src/resp/mod.ts";
 import { RespClient } from "../src/client/mod.ts";
-import { V8_FLAGS } from "../src/server/runtime.ts";
+import { V8_FLAGS } from "../src/_util/runtime.ts";
 
 export { RespClient } from "../src/client/mod.ts";
 export { RespError } from "../src/resp/mod.ts";

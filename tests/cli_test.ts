@@ -114,7 +114,7 @@ Deno.test("SIGINT also shuts the server down with exit 0", async () => {
 });
 
 Deno.test("deno task start and compile pass the V8 flags the tests and bench use", async () => {
-  const { V8_FLAGS } = await import("../src/server/runtime.ts");
+  const { V8_FLAGS } = await import("../src/_util/runtime.ts");
   const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)))
     .tasks as Record<string, string>;
   assert.ok(tasks.start!.includes(V8_FLAGS), tasks.start);

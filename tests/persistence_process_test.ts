@@ -20,7 +20,7 @@ import {
 } from "./_harness.ts";
 import { readRdb } from "../src/server/persistence/rdb_reader.ts";
 import { saveSnapshot } from "../src/server/persistence/snapshot.ts";
-import { V8_FLAGS } from "../src/server/runtime.ts";
+import { V8_FLAGS } from "../src/_util/runtime.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DEBUG = ["--enable-debug-command", "yes"];
