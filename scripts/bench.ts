@@ -19,11 +19,13 @@
 // p99, peak RSS of the master and its fork). `--quick` runs W7 and W8 on 100k keys.
 // W9 (in _bench_ha.ts): Sentinel failover, unpinned: kill -9 of the master to the first write on
 // the new one (1 master, 2 replicas, 3 sentinels), and acknowledged writes lost under WAIT 1.
+// W10 (in _bench_proxy.ts): W2 direct to a hakv node, through hakv proxy and through HAProxy.
 import { RespClient } from "../src/client/mod.ts";
 import { V8_FLAGS } from "../src/_util/runtime.ts";
 import { PERSIST_ID, persistWorkload } from "./_bench_persist.ts";
 import { REPL_ID, replWorkload } from "./_bench_repl.ts";
 import { HA_ID, haWorkload } from "./_bench_ha.ts";
+import { PROXY_ID, proxyWorkload } from "./_bench_proxy.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT_DIR = `${ROOT}.bench`;
@@ -78,7 +80,15 @@ const WORKLOADS: Workload[] = [
     quickN: 50_000,
   },
 ];
-const ALL_IDS = [...WORKLOADS.map((w) => w.id), "W5", "W6", PERSIST_ID, REPL_ID, HA_ID];
+const ALL_IDS = [
+  ...WORKLOADS.map((w) => w.id),
+  "W5",
+  "W6",
+  PERSIST_ID,
+  REPL_ID,
+  HA_ID,
+  PROXY_ID,
+];
 
 interface Options {
   quick: boolean;
@@ -901,6 +911,10 @@ async function main(): Promise<void> {
 
   if (opts.only.has(HA_ID)) {
     sections.push(await haWorkload({ quick: opts.quick, runs: opts.runs, names, order }));
+  }
+
+  if (opts.only.has(PROXY_ID)) {
+    sections.push(await proxyWorkload({ quick: opts.quick, runs: opts.runs, names, order }));
   }
 
   const path = `${OUT_DIR}/last.md`;
