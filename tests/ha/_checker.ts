@@ -734,6 +734,7 @@ async function dump(
   history: readonly Op[],
   members: Map<number, Set<number>>,
 ): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/history.json`, JSON.stringify(history));
   const sets = Object.fromEntries([...members].map(([p, s]) => [p, [...s].sort((a, b) => a - b)]));
   await Deno.writeTextFile(`${dir}/members.json`, JSON.stringify(sets));
