@@ -5,6 +5,7 @@
 // DEBUG DIGEST (hakv's equals Redis's) must agree between master and replica after each step.
 import assert from "node:assert/strict";
 import {
+  errorText,
   requireTool,
   type RespClient,
   RespError,
@@ -475,4 +476,47 @@ Deno.test("a restarted replica, and the replica of a restarted master, continue 
     const s2 = await info(m2, "stats");
     assert.deepEqual([s2.get("sync_full"), s2.get("sync_partial_ok")], ["0", "1"]);
   }
+});
+
+Deno.test("a demoted master with min-replicas-to-write applies its new master's stream from the first write", async () => {
+  // As a master with no replica it refuses writes (NOREPLICAS). Once it follows another master,
+  // that rule is not its own: refusing the stream's first writes would lose them while its
+  // offset moved on (found by the HA checker).
+  await using m = await spawnHakv(DEBUG);
+  await using b = await spawnHakv([
+    ...DEBUG,
+    "--min-replicas-to-write",
+    "1",
+    "--min-replicas-max-lag",
+    "10",
+  ]);
+  {
+    await using c = await b.client();
+    assert.equal(
+      errorText(await c.call("SET", "x", "1")),
+      "NOREPLICAS Not enough good replicas to write.",
+    );
+  }
+  let stop = false;
+  let written = 0;
+  const writer = (async () => {
+    await using c = await m.client();
+    while (!stop) {
+      const batch: Promise<unknown>[] = [];
+      for (let i = 0; i < 20; i++) batch.push(c.call("SET", `k${written++}`, "v"));
+      await Promise.all(batch);
+    }
+  })();
+  {
+    await using c = await b.client();
+    await c.command("REPLICAOF", "127.0.0.1", String(m.port));
+    await linkUp(c);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  stop = true;
+  await writer;
+  await using cm = await m.client();
+  await using cb = await b.client();
+  await sameDigest(cm, cb, { nonEmpty: true });
+  assert.equal(await cb.command("DBSIZE"), written);
 });

@@ -72,10 +72,12 @@ export function execute(server: Server, c: Client, argv: Argv): void | Promise<v
     const refusal = subscribedRefusal(c, cmd);
     if (refusal !== null) return reject(server, c, cmd, refusal);
   }
-  if (server.refuseWrites && (cmd.isWrite || cmd.fullName === "ping")) {
+  // The master's stream is obeyed whatever this node's own write rules say: a write refused
+  // here would be gone from this replica while its offset moved on (Redis exempts it too).
+  if (server.refuseWrites && (cmd.isWrite || cmd.fullName === "ping") && !c.master) {
     return reject(server, c, cmd, MISCONF);
   }
-  if (server.noReplicas && cmd.isWrite) return reject(server, c, cmd, NOREPLICAS);
+  if (server.noReplicas && cmd.isWrite && !c.master) return reject(server, c, cmd, NOREPLICAS);
   if (server.loadingData && !cmd.flags.has("loading")) return reject(server, c, cmd, LOADING);
   // The one check the common path pays for transactions.
   if (c.multi !== null) return inMulti(server, c, cmd, argv);

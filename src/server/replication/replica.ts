@@ -781,6 +781,8 @@ export function follow(
   if (old === null) repl.relayDb = 0;
   repl.following = true;
   repl.linkUp = false;
+  // min-replicas-to-write is a master's rule: a demoted master stops refusing at once.
+  repl.refreshGoodReplicas();
   server.keyspace.replica = 1;
   server.replicaOf = new Follower(server, host, port, {
     cached,
