@@ -43,9 +43,6 @@ Deno.test("checker: a term acknowledging writes before and after another term's 
 
 Deno.test({
   name: "HA bounded run: kill -9, SIGSTOP and partition of the master lose no acknowledged write",
-  // Off in the suite until the full-sync loss it found is fixed (docs/proxy.md, "Known
-  // failure"); HA_BOUNDED=1 runs it, and `deno task chaos` runs the same checker longer.
-  ignore: Deno.env.get("HA_BOUNDED") !== "1",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
