@@ -221,6 +221,9 @@ export class Session {
   /** Sends commands to the master, or holds them while there is none. */
   async #forward(bytes: Uint8Array, slots: Slot[]): Promise<void> {
     if (bytes.length === 0) return;
+    // Bound to a master that was replaced: nothing more goes to it. These commands are never
+    // sent; the connection closes once the replies already due are delivered.
+    if (this.#closeWhenIdle) return;
     if (this.#backend !== null && this.#pending.length === 0) {
       if (!this.#pinned) { for (const s of slots) this.#slots.push(s); }
       await this.#writeBackend(bytes);
