@@ -196,3 +196,25 @@ Deno.test("on a switch, an idle session moves with its SELECT; MULTI and SUBSCRI
     sub.close();
   }
 });
+
+Deno.test("a proxy-level requirepass: NOAUTH until AUTH, which the proxy answers itself", async () => {
+  await using g = await Group.start({ replicas: 1, sentinelCount: 1, quorum: 1 });
+  await using proxy = await spawnProxy([...sentinelFlag(g), "--requirepass", "pw"]);
+  await settle(async () => {
+    const r = await once(proxy.port, "PING");
+    return r instanceof Error && r.message === "NOAUTH Authentication required.";
+  }, 10_000);
+  const c = await RespClient.connect({ port: proxy.port });
+  try {
+    const wrong = await c.call("AUTH", "nope");
+    assert.equal(
+      (wrong as Error).message,
+      "WRONGPASS invalid username-password pair or user is disabled.",
+    );
+    assert.equal(await c.command("AUTH", "pw"), "OK");
+    await settle(async () => (await c.call("SET", "k", "v")) === "OK", 5000);
+    assert.equal(await c.command("GET", "k"), "v");
+  } finally {
+    c.close();
+  }
+});
