@@ -11,6 +11,7 @@
 // The targets: hakv's failover <= 1.5 s; no acknowledged write lost.
 import { RespClient, RespError, type RespValue } from "../src/client/mod.ts";
 import { V8_FLAGS } from "../src/_util/runtime.ts";
+import { withTimeout } from "../src/_util/timeout.ts";
 import {
   fmt,
   fmtInt,
@@ -237,14 +238,6 @@ function sentinelConf(masterPort: number): string {
 }
 
 // --- Talking to the group ----------------------------------------------------------------------
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A connection, or an error after `ms` (a late connection is closed when it comes). */
 async function connect(port: number, ms = CONNECT_TIMEOUT_MS): Promise<RespClient> {

@@ -2,16 +2,11 @@
 // for master and replica to hold the same data (DEBUG DIGEST, which hakv computes as Redis does).
 import assert from "node:assert/strict";
 import { type RespClient, waitFor } from "./_harness.ts";
+import { infoMap } from "../src/client/mod.ts";
 
 /** One INFO section's fields. */
 export async function info(c: RespClient, section = "replication"): Promise<Map<string, string>> {
-  const text = String(await c.call("INFO", section));
-  const out = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return out;
+  return infoMap(String(await c.call("INFO", section)));
 }
 
 /** Waits until the replica reports `master_link_status:up`. */

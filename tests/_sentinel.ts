@@ -4,13 +4,13 @@
 import {
   type Proc,
   RespClient,
-  type RespValue,
   spawnHakv,
   spawnRedis,
   spawnSentinel,
   waitFor,
 } from "./_harness.ts";
 import { info, linkUp } from "./_repl.ts";
+import { fieldMap } from "../src/client/mod.ts";
 
 export type Kind = "hakv" | "redis";
 
@@ -221,15 +221,7 @@ export function settle(fn: () => boolean | Promise<boolean>, ms = 5000): Promise
 }
 
 /** A SENTINEL MASTER style reply (flat array or map) as a Map of strings. */
-export function fields(v: RespValue): Map<string, string> {
-  const out = new Map<string, string>();
-  if (v instanceof Map) {
-    for (const [k, x] of v) out.set(String(k), String(x));
-  } else if (Array.isArray(v)) {
-    for (let i = 0; i + 1 < v.length; i += 2) out.set(String(v[i]), String(v[i + 1]));
-  }
-  return out;
-}
+export const fields = fieldMap;
 
 /** ROLE's first element on a data node. */
 export async function role(port: number): Promise<string> {

@@ -239,3 +239,23 @@ function asBuffer(bytes: Uint8Array): Latin1Buffer {
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Latin1Buffer;
 }
+
+/**
+ * A full read buffer made ready for more: its unconsumed bytes buf[start, end) moved to the
+ * front, or, when they fill it (one frame bigger than the buffer), copied into a buffer of at
+ * least twice the size (and `min`). The caller's window becomes [0, end - start).
+ */
+export function makeRoom(
+  buf: Uint8Array<ArrayBuffer>,
+  start: number,
+  end: number,
+  min = 0,
+): Uint8Array<ArrayBuffer> {
+  if (start > 0) {
+    buf.copyWithin(0, start, end);
+    return buf;
+  }
+  const next = new Uint8Array(Math.max(buf.length * 2, min));
+  next.set(buf.subarray(0, end));
+  return next;
+}

@@ -5,6 +5,7 @@
 // Unsolicited frames are: RESP3 pushes (unless `onPush` is set); in RESP2 pub/sub mode, the
 // subscribe confirmations and messages; and any frame that arrives while no call is waiting
 // (MONITOR lines, replies to raw `write`s, a master's replication stream).
+import { makeRoom } from "../_util/binary.ts";
 import {
   decodeFrame,
   encodeCommand,
@@ -302,15 +303,9 @@ export class RespClient {
     try {
       while (!this.#closed) {
         if (this.#end === this.#buf.length) {
-          if (this.#start > 0) {
-            this.#buf.copyWithin(0, this.#start, this.#end);
-            this.#end -= this.#start;
-            this.#start = 0;
-          } else {
-            const next = new Uint8Array(this.#buf.length * 2);
-            next.set(this.#buf);
-            this.#buf = next;
-          }
+          this.#buf = makeRoom(this.#buf, this.#start, this.#end);
+          this.#end -= this.#start;
+          this.#start = 0;
         }
         const n = await this.#conn.read(this.#buf.subarray(this.#end));
         if (n === null) break;
@@ -330,4 +325,25 @@ export class RespClient {
       this.#fail(err instanceof Error ? err : new Error(String(err)), false);
     }
   }
+}
+
+/** A reply that lists fields and values (a RESP2 flat array or a RESP3 map) as a Map. */
+export function fieldMap(v: RespValue): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v instanceof Map) {
+    for (const [k, x] of v) out.set(String(k), String(x));
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i + 1 < v.length; i += 2) out.set(String(v[i]), String(v[i + 1]));
+  }
+  return out;
+}
+
+/** INFO's text as a Map of its `field:value` lines (section headers left out). */
+export function infoMap(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\r\n")) {
+    const at = line.indexOf(":");
+    if (at > 0 && !line.startsWith("#")) out.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 // re-checked at once when any sentinel publishes +switch-master. Without: HAProxy-style ROLE
 // checks of static backends, where exactly one must claim to be master. Anything less certain
 // (no majority, two claimants, a node that denies it) means no master: clients wait.
+import { withTimeout } from "../_util/timeout.ts";
 import { RespClient, type RespValue } from "../client/mod.ts";
 
 export interface Addr {
@@ -27,21 +28,16 @@ export async function ask(
   opts: { password?: string | null; timeout?: number } = {},
 ): Promise<RespValue | null> {
   let client: RespClient | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const work = (async () => {
     client = await RespClient.connect({ hostname: addr.host, port: addr.port });
     if (opts.password) await client.call("AUTH", opts.password);
     return await client.call(...args);
   })();
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), opts.timeout ?? ASK_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([work, timeout]);
+    return await withTimeout(work, opts.timeout ?? ASK_TIMEOUT_MS);
   } catch {
     return null;
   } finally {
-    clearTimeout(timer);
     work.catch(() => {}).finally(() => (client as RespClient | null)?.close());
   }
 }

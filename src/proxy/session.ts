@@ -5,8 +5,8 @@
 // replayed there); one with replies outstanding, or in MULTI, SUBSCRIBE or MONITOR, is
 // closed at the next command boundary, and at once if its master died: a command that was
 // sent and not answered has an unknown outcome, which no error reply may claim is a failure.
-import { Argv, RequestParser } from "../resp/mod.ts";
-import { encodeCommand } from "../resp/mod.ts";
+import { makeRoom } from "../_util/binary.ts";
+import { Argv, encodeCommand, RequestParser } from "../resp/mod.ts";
 import { type Addr, addrKey, type MasterTracker } from "./discovery.ts";
 import { frameEnd } from "./frames.ts";
 
@@ -102,15 +102,9 @@ export class Session {
     try {
       while (!this.#closed) {
         if (end === buf.length) {
-          if (start > 0) {
-            buf.copyWithin(0, start, end);
-            end -= start;
-            start = 0;
-          } else {
-            const next = new Uint8Array(buf.length * 2);
-            next.set(buf);
-            buf = next;
-          }
+          buf = makeRoom(buf, start, end);
+          end -= start;
+          start = 0;
         }
         const n = await this.#client.read(buf.subarray(end));
         if (n === null) break;
@@ -358,15 +352,9 @@ export class Session {
     try {
       while (this.#backend === conn) {
         if (end === buf.length) {
-          if (start > 0) {
-            buf.copyWithin(0, start, end);
-            end -= start;
-            start = 0;
-          } else {
-            const next = new Uint8Array(buf.length * 2);
-            next.set(buf);
-            buf = next;
-          }
+          buf = makeRoom(buf, start, end);
+          end -= start;
+          start = 0;
         }
         const n = await conn.read(buf.subarray(end));
         if (n === null) break;

@@ -1,6 +1,7 @@
 // The sentinel's listener: client connections, their commands (the sentinel's command table:
 // PING, INFO, ROLE, HELLO, AUTH, CLIENT, COMMAND, (P)(UN)SUBSCRIBE, PUBLISH, SHUTDOWN and
 // SENTINEL), and Pub/Sub, which carries the sentinel's events to clients and hello messages in.
+import { makeRoom } from "../_util/binary.ts";
 import {
   allCommands,
   commandByFullName,
@@ -180,15 +181,9 @@ export class SentinelFront {
     const argv = new Argv();
     while (!c.closed) {
       if (end === buf.length) {
-        if (start > 0) {
-          buf.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        } else {
-          const next = new Uint8Array(buf.length * 2);
-          next.set(buf);
-          buf = next;
-        }
+        buf = makeRoom(buf, start, end);
+        end -= start;
+        start = 0;
       }
       let n: number | null;
       try {

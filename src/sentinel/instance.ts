@@ -1,6 +1,7 @@
 // What a sentinel knows about one monitored node (a master, one of its replicas, or another
 // sentinel), and the links it keeps to it: a command link for every kind, and for masters and
 // replicas a second link subscribed to the hello channel.
+import { withTimeout } from "../_util/timeout.ts";
 import { RespClient, RespError, type RespValue } from "../client/mod.ts";
 
 export const HELLO_CHANNEL = "__sentinel__:hello";
@@ -95,19 +96,13 @@ const CONNECT_TIMEOUT_MS = 1000;
 const STABLE_LINK_MS = 1000;
 
 async function connectWithTimeout(addr: Addr, ms: number): Promise<RespClient> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const connecting = RespClient.connect({ hostname: addr.host, port: addr.port });
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("connect timeout")), ms);
-  });
   try {
-    return await Promise.race([connecting, timeout]);
+    return await withTimeout(connecting, ms, "connect");
   } catch (err) {
     // A connection that completes after the deadline is closed, never leaked.
     connecting.then((c) => c.close(), () => {});
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -2,6 +2,7 @@
 // then send all the replies with one write. Pipelined commands therefore cost one read and one
 // write per batch. Protocol errors get Redis's reply and close the connection; a client whose
 // unparsed input passes client-query-buffer-limit is closed without a reply, as Redis does.
+import { makeRoom } from "../_util/binary.ts";
 import { RequestParser } from "../resp/mod.ts";
 import type { Client } from "./client.ts";
 import { execute } from "./dispatch.ts";
@@ -128,16 +129,9 @@ export async function serveConnection(
     while (!c.closed) {
       if (end === buf.length) {
         // Full: move the unparsed tail to the front, or grow for a command bigger than buf.
-        if (start > 0) {
-          buf.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        } else {
-          const size = Math.max(buf.length * 2, parser.need + 1024);
-          const next = new Uint8Array(size);
-          next.set(buf.subarray(0, end));
-          buf = next;
-        }
+        buf = makeRoom(buf, start, end, parser.need + 1024);
+        end -= start;
+        start = 0;
       } else if (parser.need > buf.length - start && start > 0) {
         buf.copyWithin(0, start, end);
         end -= start;

@@ -1,7 +1,8 @@
 // The processes of one `hakv up` group: their directories and config files, starting them in
 // order, reading their state (who is master, replica links and lag, sentinels' views), restarting
 // the ones that exit, and stopping them in order.
-import { RespClient, RespError, type RespValue } from "../client/mod.ts";
+import { withTimeout } from "../_util/timeout.ts";
+import { fieldMap, infoMap, RespClient, RespError, type RespValue } from "../client/mod.ts";
 import { type ChildExit, ChildProcess, logTail } from "./_process.ts";
 import type { Topology } from "./topology.ts";
 
@@ -31,25 +32,6 @@ export interface Member {
   info: Map<string, string>;
   /** The master's port this sentinel reports (sentinels only), 0 if unknown. */
   sees: number;
-}
-
-export function fields(v: RespValue): Map<string, string> {
-  const out = new Map<string, string>();
-  if (v instanceof Map) {
-    for (const [k, x] of v) out.set(String(k), String(x));
-  } else if (Array.isArray(v)) {
-    for (let i = 0; i + 1 < v.length; i += 2) out.set(String(v[i]), String(v[i + 1]));
-  }
-  return out;
-}
-
-function infoFields(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split("\r\n")) {
-    const i = line.indexOf(":");
-    if (i > 0 && !line.startsWith("#")) out.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return out;
 }
 
 /** `exited with code 1`, `killed by SIGKILL`. */
@@ -250,18 +232,12 @@ export class Group {
   }
 
   async #ask(m: Member, args: string[]): Promise<RespValue | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       m.conn ??= await RespClient.connect({ hostname: this.topo.host, port: m.port });
-      const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), ASK_TIMEOUT_MS));
-      const reply = await Promise.race([m.conn.call(...args), late]);
-      if (reply === "late") throw new Error("timeout");
-      return reply;
+      return await withTimeout(m.conn.call(...args), ASK_TIMEOUT_MS);
     } catch {
       closeConn(m);
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -271,7 +247,7 @@ export class Group {
     await Promise.all(this.nodes.map(async (n) => {
       const r = await this.ask(n, "INFO", "replication");
       n.up = typeof r === "string";
-      n.info = n.up ? infoFields(r as string) : new Map();
+      n.info = n.up ? infoMap(r as string) : new Map();
     }));
     await Promise.all(this.sentinels.map(async (s) => {
       const [addr, master] = await Promise.all([
@@ -280,7 +256,7 @@ export class Group {
       ]);
       s.up = Array.isArray(addr) && master !== null && !(master instanceof RespError);
       s.sees = s.up ? Number((addr as RespValue[])[1]) : 0;
-      s.info = s.up ? fields(master!) : new Map();
+      s.info = s.up ? fieldMap(master!) : new Map();
     }));
     if (this.proxy !== null) this.proxy.up = (await this.ask(this.proxy, "PING")) === "PONG";
 

@@ -2,6 +2,7 @@
 // compiled binary), its output appended to a log file, and stopping it (SIGTERM, then SIGKILL).
 
 import { V8_FLAGS } from "../_util/runtime.ts";
+import { withTimeout } from "../_util/timeout.ts";
 
 const MAIN_TS = new URL("../../main.ts", import.meta.url);
 
@@ -92,11 +93,7 @@ export class ChildProcess {
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. */
   async stop(graceMs: number): Promise<ChildExit> {
     this.kill("SIGTERM");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), graceMs));
-    const first = await Promise.race([this.exited, late]);
-    clearTimeout(timer);
-    if (first === "late") this.kill("SIGKILL");
+    await withTimeout(this.exited, graceMs).catch(() => this.kill("SIGKILL"));
     return await this.exited;
   }
 }

@@ -17,6 +17,8 @@
 // as master (master_replid, new at every promotion and every restart).
 import { encodeCommand, RespError, type RespValue } from "../../src/resp/mod.ts";
 import { rng } from "../../src/_util/rng.ts";
+import { TimeoutError, withTimeout } from "../../src/_util/timeout.ts";
+import { fieldMap, infoMap } from "../../src/client/mod.ts";
 import {
   freePort,
   type Proc,
@@ -364,7 +366,7 @@ class Workload {
     try {
       await withTimeout(all, OP_TIMEOUT_MS);
     } catch (err) {
-      timedOut = (err as Error).message === "timeout";
+      timedOut = err instanceof TimeoutError;
       all.catch(() => {});
     }
     const sadd = replies[1];
@@ -767,14 +769,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -786,13 +780,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 function parseInfo(v: RespValue | undefined): Map<string, string> | null {
-  if (typeof v !== "string") return null;
-  const out = new Map<string, string>();
-  for (const line of v.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return out;
+  return typeof v === "string" ? infoMap(v) : null;
 }
 
 async function nodeInfo(port: number): Promise<Map<string, string>> {
@@ -805,12 +793,5 @@ async function nodeInfo(port: number): Promise<Map<string, string>> {
 
 async function sentinelMasterFields(port: number): Promise<Map<string, string>> {
   await using c = await RespClient.connect({ port });
-  const v = await c.command("SENTINEL", "MASTER", MASTER_NAME);
-  const out = new Map<string, string>();
-  if (v instanceof Map) {
-    for (const [k, x] of v) out.set(String(k), String(x));
-  } else if (Array.isArray(v)) {
-    for (let i = 0; i + 1 < v.length; i += 2) out.set(String(v[i]), String(v[i + 1]));
-  }
-  return out;
+  return fieldMap(await c.command("SENTINEL", "MASTER", MASTER_NAME));
 }
