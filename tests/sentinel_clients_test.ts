@@ -163,9 +163,9 @@ async function failover(g: Group, prefix: string, writer: Writer): Promise<Outco
 /**
  * Polls the restarted old master until ROLE says slave (30 s at most). ROLE and KEYS run in one
  * MULTI, so the keys seen with "master" are keys written to it as a master, not synced data.
- * Meanwhile the clients' connections to the new master are cut every 250 ms, so they ask the
- * sentinels again while the old master is back and still says master: the moment a sentinel
- * that pointed at it would send them there.
+ * Meanwhile the clients' connections to the new master are cut every 250 ms (the sentinels' are
+ * left alone), so they ask the sentinels again while the old master is back and still says
+ * master: the moment a sentinel that pointed at it would send them there.
  */
 async function watchUntilReplica(p: Proc, prefix: string, newPort: number): Promise<string[]> {
   const strays = new Set<string>();
@@ -185,7 +185,7 @@ async function watchUntilReplica(p: Proc, prefix: string, newPort: number): Prom
         if (Array.isArray(r[1])) { for (const k of r[1]) strays.add(String(k)); }
         if (Date.now() - lastKill >= 250) {
           lastKill = Date.now();
-          await killer.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+          await killClients(killer);
         }
       } catch {
         c?.close();
@@ -200,6 +200,21 @@ async function watchUntilReplica(p: Proc, prefix: string, newPort: number): Prom
     (c as RespClient | null)?.close();
   }
   return [...strays];
+}
+
+/**
+ * Closes the clients' connections to the node `c` is connected to, but not the sentinels' links:
+ * killing those every 250 ms would make the new master look down and start a second failover.
+ */
+async function killClients(c: RespClient): Promise<void> {
+  const list = String(await c.command("CLIENT", "LIST"));
+  for (const line of list.split("\n")) {
+    const f = new Map(line.split(" ").map((kv) => kv.split("=", 2) as [string, string]));
+    if (f.get("name")?.startsWith("sentinel-") || f.get("cmd") === "client|list") continue;
+    if (/[SM]/.test(f.get("flags") ?? "")) continue; // a replica's link
+    const id = f.get("id");
+    if (id !== undefined) await c.command("CLIENT", "KILL", "ID", id);
+  }
 }
 
 /** The acks whose key is missing from, or holds another value on, the node at `port`. */
