@@ -20,6 +20,8 @@ export interface ProxyConf {
   requirepass: string | null;
   /** The password the proxy gives the sentinels, when they have one. */
   sentinelPassword: string | null;
+  /** Connections to the master shared by clients without connection state (0: none). */
+  sharedLinks: number;
 }
 
 export class ProxyConfigError extends Error {
@@ -39,6 +41,7 @@ const KEYS = [
   "switch-timeout",
   "requirepass",
   "sentinel-password",
+  "shared-links",
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -114,6 +117,7 @@ export function loadProxyConf(argv: readonly string[]): ProxyConf {
     switchTimeout: integer("switch-timeout", values.get("switch-timeout") ?? 5000, 0, 3_600_000),
     requirepass: values.has("requirepass") ? str("requirepass", "") : null,
     sentinelPassword: values.has("sentinel-password") ? str("sentinel-password", "") : null,
+    sharedLinks: integer("shared-links", values.get("shared-links") ?? 2, 0, 64),
   };
   if (conf.sentinels.length === 0 && conf.backends.length === 0) {
     throw new ProxyConfigError("give --sentinel host:port,... or --backend host:port,...");

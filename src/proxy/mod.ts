@@ -4,6 +4,7 @@
 import { Logger } from "../_util/log.ts";
 import { loadProxyConf, type ProxyConf, ProxyConfigError } from "./config.ts";
 import { addrKey, MasterTracker } from "./discovery.ts";
+import { Pool } from "./pool.ts";
 import { type ProxyContext, Session } from "./session.ts";
 
 export { loadProxyConf, ProxyConfigError } from "./config.ts";
@@ -21,10 +22,26 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
   log.role = "P";
   const tracker = new MasterTracker(conf);
   const sessions = new Set<Session>();
+  let pool: Pool | null = null;
   const ctx: ProxyContext = {
     tracker,
     switchTimeout: conf.switchTimeout,
     requirepass: conf.requirepass,
+    sharing: conf.sharedLinks > 0,
+    pool: () => {
+      const master = tracker.current;
+      if (master === null) return null;
+      if (pool === null || pool.key !== addrKey(master)) {
+        pool?.retire();
+        pool = new Pool(master, conf.sharedLinks, () => {
+          for (const s of [...ctx.waiting]) s.retry();
+        });
+      }
+      return pool;
+    },
+    waiting: new Set(),
+    nextId: 0,
+    dedicated: 0,
     queued: 0,
     infoSection: () =>
       [
@@ -35,11 +52,17 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
         `proxy_switches:${tracker.switches}`,
         `proxy_queued_commands:${ctx.queued}`,
         `proxy_clients:${sessions.size}`,
+        `proxy_dedicated_clients:${ctx.dedicated}`,
+        `proxy_shared_links:${conf.sharedLinks}`,
         "",
       ].join("\r\n"),
   };
   tracker.onChange((addr) => {
     log.notice(addr === null ? "No master: commands wait" : `Master is ${addrKey(addr)}`);
+    if (pool !== null && (addr === null || pool.key !== addrKey(addr))) {
+      pool.retire();
+      pool = null;
+    }
     for (const s of sessions) s.masterChanged(addr);
   });
   const listener = Deno.listen({ hostname: conf.bind, port: conf.port });
@@ -77,6 +100,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       // already closed
     }
     for (const s of [...sessions]) s.close();
+    pool?.close();
     done();
   };
   if (opts.signals) {

@@ -1,19 +1,35 @@
-// One client of the proxy and its connection to the master. Commands pass through as bytes
-// (pipelining kept); the session only finds where each command and each reply ends, so it
-// knows how many replies are outstanding. That count decides what a master change does:
-// an idle session moves to the new master (its SELECT, AUTH, HELLO and CLIENT SETNAME are
-// replayed there); one with replies outstanding, or in MULTI, SUBSCRIBE or MONITOR, is
-// closed at the next command boundary, and at once if its master died: a command that was
-// sent and not answered has an unknown outcome, which no error reply may claim is a failure.
+// One client of the proxy. Commands pass through as bytes (pipelining kept); the session only
+// finds where each command and each reply ends, so it knows which replies it is owed.
+//
+// A session starts on the shared links (pool.ts): its commands travel with other clients'
+// over a few connections to the master. The first command that gives the connection a state
+// of its own (SELECT, AUTH, HELLO, CLIENT, MULTI, WATCH, SUBSCRIBE, MONITOR, READONLY, RESET, a
+// blocking command) moves it, for good, to a dedicated connection: once the replies it is owed
+// on the shared link are delivered, that command and the ones after it go there. WAIT is sent
+// on the shared link, which carries all of this session's writes (and others', so WAIT waits
+// for at least as much as it must), and the session goes dedicated after it: a WAIT never holds
+// up other clients twice.
+//
+// When the master changes: an idle session moves (a dedicated one gets its SELECT, AUTH,
+// HELLO and CLIENT SETNAME replayed); one owed replies, or in MULTI, SUBSCRIBE or MONITOR, is
+// closed at the next command boundary, and at once if its master died: a command that was sent
+// and not answered has an unknown outcome, which no error reply may claim is a failure.
 import { makeRoom } from "../_util/binary.ts";
+import { COMMANDS } from "../commands/mod.ts";
 import { Argv, encodeCommand, RequestParser } from "../resp/mod.ts";
 import { type Addr, addrKey, type MasterTracker } from "./discovery.ts";
 import { frameEnd } from "./frames.ts";
+import { Outbox } from "./outbox.ts";
+import type { LinkUser, Pool, SharedLink } from "./pool.ts";
 
 const READ_CHUNK = 64 * 1024;
 const MAX_BULK = 512 * 1024 * 1024;
 /** Bytes of commands a session may hold while there is no master. */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/** Replies waiting for a slow client past this: stop reading its commands until it catches up. */
+const CLIENT_HIGH_WATER = 1024 * 1024;
+/** Commands waiting to be written to a shared link past this: wait for the link. */
+const LINK_HIGH_WATER = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 /** What to do with a command's reply. */
@@ -21,15 +37,59 @@ const FORWARD = 0;
 const DROP = 1; // the reply to a replayed SELECT/AUTH/HELLO/CLIENT SETNAME
 const INFO = 2; // INFO: the proxy adds its own section
 type Slot = typeof FORWARD | typeof DROP | typeof INFO;
+/** A reply owed to the client: one from the master, or one the proxy gives itself, in order. */
+type Owed = Slot | Uint8Array;
+
+/** Commands that give a connection a state of its own: they need a dedicated connection. */
+const STATEFUL = new Set([
+  "select",
+  "auth",
+  "hello",
+  "client",
+  "multi",
+  "exec",
+  "discard",
+  "watch",
+  "unwatch",
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "monitor",
+  "sync",
+  "psync",
+  "replconf",
+  "readonly",
+  "readwrite",
+  "reset",
+  "asking",
+  ...COMMANDS.filter((c) => c.flags?.includes("blocking") && !c.name.includes("|")).map((c) =>
+    c.name
+  ),
+]);
+/** Sent on the shared link (which carried the session's writes); the session goes dedicated after. */
+const AFTER_SHARED = new Set(["wait", "waitaof"]);
 
 export interface ProxyContext {
   readonly tracker: MasterTracker;
   readonly switchTimeout: number;
   readonly requirepass: string | null;
+  /** Sessions start on shared links (false: each gets its own connection to the master). */
+  readonly sharing: boolean;
+  /** The shared links to the current master; null while there is none. */
+  pool(): Pool | null;
+  /** Sessions waiting for a shared link to come up. */
+  readonly waiting: Set<Session>;
   /** The proxy's `# Proxy` INFO section. */
   infoSection(): string;
   /** Commands waiting for a master, across sessions. */
   queued: number;
+  /** Numbers sessions, to spread them over the shared links. */
+  nextId: number;
+  /** Sessions that have a dedicated connection. */
+  dedicated: number;
 }
 
 function bulk(text: string): Uint8Array {
@@ -50,22 +110,36 @@ function errorReply(text: string): Uint8Array {
 const OK = encoder.encode("+OK\r\n");
 const NO_MASTER = "MASTERDOWN no master is available (hakv proxy: failover in progress)";
 
-export class Session {
+function remoteCount(owed: readonly Owed[]): number {
+  let n = 0;
+  for (const o of owed) if (typeof o === "number") n++;
+  return n;
+}
+
+export class Session implements LinkUser {
   readonly #ctx: ProxyContext;
   readonly #client: Deno.TcpConn;
+  readonly #out: Outbox;
+  readonly #id: number;
+  /** On the shared links (until a stateful command). */
+  #shared: boolean;
+  /** The shared link this session's commands went to, and how many replies it still owes. */
+  #link: SharedLink | null = null;
+  #linkOwed = 0;
+
   #backend: Deno.TcpConn | null = null;
   #backendAddr: Addr | null = null;
   #connecting = false;
-  /** Replies outstanding on the backend, oldest first. */
-  #slots: Slot[] = [];
-  #slotHead = 0;
-  /** Commands (and their reply slots) waiting for a backend. */
-  #pending: { bytes: Uint8Array; slots: Slot[] }[] = [];
+  /** The first dedicated connection needs no replay: the session had no state before it. */
+  #skipReplay = false;
+  /** Replies owed to the client, oldest first, from `#head`. */
+  #owed: Owed[] = [];
+  #head = 0;
+  /** Commands (and what they are owed) waiting for a connection. */
+  #pending: { bytes: Uint8Array; owed: Owed[] }[] = [];
   #pendingBytes = 0;
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  /** Writes to the client are chained, in order. */
-  #clientWrites: Promise<void> = Promise.resolve();
 
   // Connection state to carry to a new master.
   #db = "0";
@@ -79,17 +153,24 @@ export class Session {
   #pinned = false;
   /** A switch happened while replies were outstanding: close once they are delivered. */
   #closeWhenIdle = false;
+  /** QUIT: close once every reply owed is written. */
+  #quit = false;
   readonly #onClose: () => void;
 
   constructor(ctx: ProxyContext, client: Deno.TcpConn, onClose: () => void) {
     this.#ctx = ctx;
     this.#client = client;
+    this.#out = new Outbox(client, () => this.close());
     this.#onClose = onClose;
     this.#authenticated = ctx.requirepass === null;
+    this.#id = ctx.nextId++;
+    this.#shared = ctx.sharing;
+    if (!this.#shared) ctx.dedicated++;
   }
 
+  /** Replies owed by the master (the proxy's own wait behind them). */
   get outstanding(): number {
-    return this.#slots.length - this.#slotHead;
+    return this.#owed.length - this.#head;
   }
 
   /** Runs until the client leaves or is closed. */
@@ -100,7 +181,8 @@ export class Session {
     let start = 0;
     let end = 0;
     try {
-      while (!this.#closed) {
+      while (!this.#closed && !this.#quit) {
+        if (this.#out.pending > CLIENT_HIGH_WATER) await this.#out.drained();
         if (end === buf.length) {
           buf = makeRoom(buf, start, end);
           end -= start;
@@ -110,41 +192,58 @@ export class Session {
         if (n === null) break;
         end += n;
         // Complete commands are forwarded as one run of bytes, cut where the proxy answers
-        // a command itself.
+        // a command itself and where the session leaves the shared links.
         let runStart = start;
-        const runSlots: Slot[] = [];
-        while (start < end && !this.#closed) {
+        const run: Owed[] = [];
+        while (start < end && !this.#closed && !this.#quit) {
           const used = parser.parse(buf, start, end, argv, {
             maxBulkLen: MAX_BULK,
             unauthenticated: !this.#authenticated,
           });
           if (used === 0) break;
           if (used < 0) {
-            await this.#forward(buf.subarray(runStart, start), runSlots);
-            this.#reply(errorReply(parser.error));
-            this.close();
-            return;
+            await this.#forward(buf.subarray(runStart, start), run);
+            this.#local(errorReply(parser.error));
+            this.#quit = true;
+            break;
           }
           // An empty command line (`*0`, a blank inline line) is skipped, as Redis skips it.
           const local = argv.length === 0 ? null : this.#inspect(argv);
           if (local === undefined) {
-            runSlots.push(argv.is(0, "info") && this.#wantsProxyInfo(argv) ? INFO : FORWARD);
+            if (this.#shared && STATEFUL.has(argv.lower(0))) {
+              await this.#forward(buf.subarray(runStart, start), run.splice(0));
+              runStart = start;
+              this.#goDedicated();
+            }
+            run.push(argv.is(0, "info") && this.#wantsProxyInfo(argv) ? INFO : FORWARD);
+            if (this.#shared && AFTER_SHARED.has(argv.lower(0))) {
+              await this.#forward(buf.subarray(runStart, start + used), run.splice(0));
+              runStart = start + used;
+              this.#goDedicated();
+            }
           } else {
-            // Answered here (or not at all): forward what came before, then answer.
-            await this.#forward(buf.subarray(runStart, start), runSlots.splice(0));
-            if (local !== null) this.#reply(local);
+            // Answered here (or not at all): forward what came before, then answer in turn.
+            await this.#forward(buf.subarray(runStart, start), run.splice(0));
+            if (local !== null) this.#local(local);
             runStart = start + used;
           }
           start += used;
         }
-        await this.#forward(buf.subarray(runStart, start), runSlots);
+        await this.#forward(buf.subarray(runStart, start), run);
         if (start === end) start = end = 0;
       }
     } catch {
       // the client's connection failed
-    } finally {
-      this.close();
     }
+    if (this.#quit) this.#finishWhenIdle();
+    else this.close();
+  }
+
+  /** Leaves the shared links; what follows waits until the shared link has answered. */
+  #goDedicated(): void {
+    this.#shared = false;
+    this.#skipReplay = true;
+    this.#ctx.dedicated++;
   }
 
   /**
@@ -168,9 +267,8 @@ export class Session {
     }
     switch (name) {
       case "quit":
-        this.#reply(OK);
-        this.#clientWrites.finally(() => this.close());
-        return null;
+        this.#quit = true;
+        return OK;
       case "select":
         if (argv.length === 2) this.#db = argv.str(1);
         break;
@@ -212,16 +310,39 @@ export class Session {
     return false;
   }
 
-  /** Sends commands to the master, or holds them while there is none. */
-  async #forward(bytes: Uint8Array, slots: Slot[]): Promise<void> {
+  /** A reply the proxy gives itself, after every reply owed before it. */
+  #local(reply: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#pinned) {
+      this.#out.push(reply);
+    } else if (this.#pending.length > 0) {
+      this.#pending[this.#pending.length - 1]!.owed.push(reply);
+    } else if (this.outstanding > 0) {
+      this.#owed.push(reply);
+    } else {
+      this.#out.push(reply);
+    }
+  }
+
+  /** Sends commands to the master, or holds them while there is no connection to send on. */
+  async #forward(bytes: Uint8Array, owed: Owed[]): Promise<void> {
     if (bytes.length === 0) return;
     // Bound to a master that was replaced: nothing more goes to it. These commands are never
     // sent; the connection closes once the replies already due are delivered.
     if (this.#closeWhenIdle) return;
-    if (this.#backend !== null && this.#pending.length === 0) {
-      if (!this.#pinned) { for (const s of slots) this.#slots.push(s); }
-      await this.#writeBackend(bytes);
-      return;
+    if (this.#pending.length === 0) {
+      if (this.#shared) {
+        const link = this.#sharedLink();
+        if (link !== null) {
+          this.#send(link, bytes, owed);
+          if (link.backlog > LINK_HIGH_WATER) await link.drained();
+          return;
+        }
+      } else if (this.#backend !== null) {
+        if (!this.#pinned) { for (const o of owed) this.#owed.push(o); }
+        await this.#writeBackend(bytes);
+        return;
+      }
     }
     if (this.#pendingBytes + bytes.length > MAX_PENDING_BYTES) {
       this.close();
@@ -230,10 +351,85 @@ export class Session {
     if (this.#pending.length === 0) {
       this.#pendingTimer = setTimeout(() => this.#failPending(), this.#ctx.switchTimeout);
     }
-    this.#pending.push({ bytes: bytes.slice(), slots: [...slots] });
+    this.#pending.push({ bytes: bytes.slice(), owed: [...owed] });
     this.#pendingBytes += bytes.length;
-    this.#ctx.queued += slots.length;
-    this.#connect();
+    this.#ctx.queued += remoteCount(owed);
+    if (!this.#shared) this.#connect();
+  }
+
+  /** The shared link to send on now, or null (the session is told when one comes up). */
+  #sharedLink(): SharedLink | null {
+    const pool = this.#ctx.pool();
+    const link = pool?.link(this.#id) ?? null;
+    if (link === null) {
+      if (pool !== null) this.#ctx.waiting.add(this);
+      return null;
+    }
+    // Replies still owed on another link would race this link's: wait for them.
+    if (this.#link !== null && this.#link !== link && this.#linkOwed > 0) return null;
+    return link;
+  }
+
+  #send(link: SharedLink, bytes: Uint8Array, owed: readonly Owed[]): void {
+    let n = 0;
+    for (const o of owed) {
+      this.#owed.push(o);
+      if (typeof o === "number") n++;
+    }
+    this.#link = link;
+    this.#linkOwed += n;
+    link.send(this, bytes, n);
+  }
+
+  /** A shared link came up, or the master changed: send what waits, if it can go now. */
+  retry(): void {
+    if (this.#closed || this.#pending.length === 0) return;
+    if (!this.#shared) {
+      this.#connect();
+      return;
+    }
+    const link = this.#sharedLink();
+    if (link === null) return;
+    this.#ctx.waiting.delete(this);
+    clearTimeout(this.#pendingTimer);
+    const waiting = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    for (const p of waiting) {
+      this.#ctx.queued -= remoteCount(p.owed);
+      this.#send(link, p.bytes, p.owed);
+    }
+  }
+
+  deliver(link: SharedLink, frame: Uint8Array): void {
+    if (link !== this.#link) return;
+    this.#linkOwed--;
+    this.#take(frame);
+    if (this.#linkOwed === 0 && this.#pending.length > 0) this.retry();
+  }
+
+  linkLost(link: SharedLink): void {
+    // Commands sent and not answered: their outcomes are unknown, so no reply may be given.
+    if (link === this.#link && this.#linkOwed > 0) this.close();
+  }
+
+  /** One reply from the master, for the oldest command owed one. */
+  #take(frame: Uint8Array): void {
+    const slot = this.#owed[this.#head++];
+    if (slot === FORWARD) this.#out.push(frame);
+    else if (slot === INFO) this.#out.push(this.#withProxySection(frame));
+    // The proxy's own replies that were waiting for this one.
+    while (this.#head < this.#owed.length) {
+      const next = this.#owed[this.#head]!;
+      if (typeof next === "number") break;
+      this.#out.push(next);
+      this.#head++;
+    }
+    if (this.#head === this.#owed.length) {
+      this.#owed = [];
+      this.#head = 0;
+      if (this.#quit || this.#closeWhenIdle) this.#finishWhenIdle();
+    }
   }
 
   async #writeBackend(bytes: Uint8Array): Promise<void> {
@@ -248,22 +444,31 @@ export class Session {
 
   /** Commands that waited too long for a master: they were never sent, so they failed. */
   #failPending(): void {
+    this.#ctx.waiting.delete(this);
     const waiting = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
     for (const p of waiting) {
-      this.#ctx.queued -= p.slots.length;
-      for (const s of p.slots) if (s !== DROP) this.#reply(errorReply(NO_MASTER));
+      this.#ctx.queued -= remoteCount(p.owed);
+      for (const o of p.owed) {
+        if (typeof o !== "number") this.#local(o);
+        else if (o !== DROP) this.#local(errorReply(NO_MASTER));
+      }
     }
+    if (this.#quit) this.#finishWhenIdle();
   }
 
   /** The master changed (null: there is none right now). */
   masterChanged(addr: Addr | null): void {
     if (this.#closed) return;
+    const moved = (a: Addr) => addr === null || addrKey(addr) !== addrKey(a);
+    if (this.#link !== null && this.#linkOwed > 0 && moved(this.#link.addr)) {
+      // Replies are on their way from the old master: deliver them, then close.
+      this.#closeWhenIdle = true;
+    }
     const b = this.#backend;
-    if (b !== null && (addr === null || addrKey(addr) !== addrKey(this.#backendAddr!))) {
+    if (b !== null && moved(this.#backendAddr!)) {
       if (this.outstanding > 0) {
-        // Replies are on their way from the old master: deliver them, then close.
         this.#closeWhenIdle = true;
       } else if (this.#pinned || this.#inMulti) {
         this.close();
@@ -278,7 +483,7 @@ export class Session {
         }
       }
     }
-    if (addr !== null && this.#pending.length > 0) this.#connect();
+    if (addr !== null) this.retry();
   }
 
   #backendLost(b: Deno.TcpConn): void {
@@ -299,6 +504,8 @@ export class Session {
   /** Opens a connection to the current master, replays the connection state, sends what waits. */
   #connect(): void {
     if (this.#connecting || this.#backend !== null || this.#closed) return;
+    // Replies still owed on the shared link come first; deliver() calls again.
+    if (this.#linkOwed > 0) return;
     const addr = this.#ctx.tracker.current;
     if (addr === null) return; // masterChanged() calls again
     this.#connecting = true;
@@ -318,17 +525,20 @@ export class Session {
       }
       this.#backend = conn;
       this.#backendAddr = addr;
-      this.#slots = [];
-      this.#slotHead = 0;
+      this.#owed = [];
+      this.#head = 0;
       this.#closeWhenIdle = false;
       this.#readBackend(conn);
       const replay: (string | number)[][] = [];
-      if (this.#hello !== null) replay.push(["HELLO", ...this.#hello]);
-      else if (this.#auth !== null) replay.push(["AUTH", ...this.#auth]);
-      if (this.#name !== null) replay.push(["CLIENT", "SETNAME", this.#name]);
-      if (this.#db !== "0") replay.push(["SELECT", this.#db]);
+      if (!this.#skipReplay) {
+        if (this.#hello !== null) replay.push(["HELLO", ...this.#hello]);
+        else if (this.#auth !== null) replay.push(["AUTH", ...this.#auth]);
+        if (this.#name !== null) replay.push(["CLIENT", "SETNAME", this.#name]);
+        if (this.#db !== "0") replay.push(["SELECT", this.#db]);
+      }
+      this.#skipReplay = false;
       for (const cmd of replay) {
-        this.#slots.push(DROP);
+        this.#owed.push(DROP);
         await this.#writeBackend(encodeCommand(cmd));
       }
       clearTimeout(this.#pendingTimer);
@@ -336,8 +546,8 @@ export class Session {
       this.#pending = [];
       this.#pendingBytes = 0;
       for (const p of waiting) {
-        this.#ctx.queued -= p.slots.length;
-        if (!this.#pinned) { for (const s of p.slots) this.#slots.push(s); }
+        this.#ctx.queued -= remoteCount(p.owed);
+        if (!this.#pinned) { for (const o of p.owed) this.#owed.push(o); }
         await this.#writeBackend(p.bytes);
       }
     })().finally(() => {
@@ -361,36 +571,21 @@ export class Session {
         end += n;
         if (this.#pinned) {
           // Counting is off: everything goes to the client as it comes.
-          await this.#replyNow(buf.subarray(start, end));
+          this.#out.push(buf.subarray(start, end));
           start = end = 0;
-          continue;
-        }
-        let fwd = start;
-        while (start < end) {
-          const stop = frameEnd(buf, start, end);
-          if (stop < 0) break;
-          if (buf[start] !== 62) { // a push is not a reply
-            const slot = this.#slots[this.#slotHead++];
-            if (this.#slotHead === this.#slots.length) {
-              this.#slots = [];
-              this.#slotHead = 0;
-            }
-            if (slot === DROP || slot === INFO) {
-              if (fwd < start) this.#reply(buf.slice(fwd, start));
-              if (slot === INFO) this.#reply(this.#withProxySection(buf.subarray(start, stop)));
-              fwd = stop;
-            }
+        } else {
+          while (start < end) {
+            const stop = frameEnd(buf, start, end);
+            if (stop < 0) break;
+            if (buf[start] !== 62) this.#take(buf.subarray(start, stop)); // a push is no reply
+            else this.#out.push(buf.subarray(start, stop));
+            start = stop;
           }
-          start = stop;
+          if (start === end) start = end = 0;
         }
-        // The usual case: the replies in this read go out from the read buffer itself, which
-        // is not reused until they are written.
-        if (fwd < start) await this.#replyNow(buf.subarray(fwd, start));
-        if (start === end) start = end = 0;
-        if (this.#closeWhenIdle && this.outstanding === 0) {
-          this.#clientWrites.finally(() => this.close());
-          return;
-        }
+        if (this.#closeWhenIdle && this.outstanding === 0) return;
+        // A client that does not read its replies stops the reading of the master's.
+        if (this.#out.pending > CLIENT_HIGH_WATER) await this.#out.drained();
       }
     } catch {
       // the master's connection failed
@@ -408,31 +603,22 @@ export class Session {
     return bulk(body === "" ? section : `${body}\r\n${section}`);
   }
 
-  /** Writes after whatever is queued for the client, and resolves once written. */
-  #replyNow(bytes: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    const w = this.#clientWrites.then(async () => {
-      let off = 0;
-      while (off < bytes.length) off += await this.#client.write(bytes.subarray(off));
-    });
-    this.#clientWrites = w.catch(() => this.close());
-    return this.#clientWrites;
-  }
-
-  #reply(bytes: Uint8Array): void {
-    if (this.#closed) return;
-    this.#clientWrites = this.#clientWrites.then(async () => {
-      let off = 0;
-      while (off < bytes.length) off += await this.#client.write(bytes.subarray(off));
-    }).catch(() => this.close());
+  /** Closes once nothing more is owed and what is owed has been written. */
+  #finishWhenIdle(): void {
+    if (this.#closed || this.outstanding > 0) return;
+    // Commands held back from a replaced master are never sent; those waiting for one are.
+    if (this.#pending.length > 0 && !this.#closeWhenIdle) return;
+    this.#out.drained().then(() => this.close());
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#pendingTimer);
-    for (const p of this.#pending) this.#ctx.queued -= p.slots.length;
+    this.#ctx.waiting.delete(this);
+    for (const p of this.#pending) this.#ctx.queued -= remoteCount(p.owed);
     this.#pending = [];
+    if (!this.#shared) this.#ctx.dedicated--;
     for (const c of [this.#client, this.#backend]) {
       try {
         c?.close();

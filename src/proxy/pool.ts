@@ -1,0 +1,198 @@
+// Shared connections to the master. Sessions with no connection state of their own (the
+// usual case: no SELECT, AUTH, MULTI, SUBSCRIBE, blocking call...) send their commands over a
+// few links that every such session uses; each link keeps a queue of who is owed each reply, in
+// the order the commands went out, and hands every reply to its session. Many clients' commands
+// thus reach the master in one write and their replies come back in one read, where a
+// connection per client costs four system calls per command.
+import { makeRoom } from "../_util/binary.ts";
+import { type Addr, addrKey } from "./discovery.ts";
+import { frameEnd } from "./frames.ts";
+import { Outbox } from "./outbox.ts";
+
+const READ_CHUNK = 64 * 1024;
+/** A failed connection attempt is retried this often while the address is still the master. */
+const RETRY_MS = 50;
+
+/** What a link needs of a session. */
+export interface LinkUser {
+  /** The reply to the oldest command `user` sent on `link` that is still unanswered. */
+  deliver(link: SharedLink, frame: Uint8Array): void;
+  /** The link failed: the commands it has not answered have unknown outcomes. */
+  linkLost(link: SharedLink): void;
+}
+
+/** One connection to the master, shared by many sessions. */
+export class SharedLink {
+  readonly addr: Addr;
+  readonly #pool: Pool;
+  #conn: Deno.TcpConn | null = null;
+  #out: Outbox | null = null;
+  #connecting = false;
+  #dead = false;
+  /** Who is owed each outstanding reply, oldest first, from `#head`. */
+  #owners: LinkUser[] = [];
+  #head = 0;
+
+  constructor(pool: Pool, addr: Addr) {
+    this.#pool = pool;
+    this.addr = addr;
+  }
+
+  get ready(): boolean {
+    return this.#conn !== null && !this.#dead;
+  }
+
+  get outstanding(): number {
+    return this.#owners.length - this.#head;
+  }
+
+  /** Bytes waiting to be written to the master. */
+  get backlog(): number {
+    return this.#out?.pending ?? 0;
+  }
+
+  drained(): Promise<void> {
+    return this.#out?.drained() ?? Promise.resolve();
+  }
+
+  /** Sends `count` whole commands for `user`. Only when ready. */
+  send(user: LinkUser, bytes: Uint8Array, count: number): void {
+    for (let i = 0; i < count; i++) this.#owners.push(user);
+    this.#out!.push(bytes);
+  }
+
+  connect(): void {
+    if (this.#connecting || this.#conn !== null || this.#dead) return;
+    this.#connecting = true;
+    Deno.connect({ hostname: this.addr.host, port: this.addr.port }).then((conn) => {
+      this.#connecting = false;
+      if (this.#dead) {
+        conn.close();
+        return;
+      }
+      conn.setNoDelay(true);
+      this.#conn = conn;
+      this.#out = new Outbox(conn, () => this.#lost(conn));
+      this.#read(conn);
+      this.#pool.linkReady();
+    }, () => {
+      this.#connecting = false;
+      if (!this.#dead) setTimeout(() => this.connect(), RETRY_MS);
+    });
+  }
+
+  async #read(conn: Deno.TcpConn): Promise<void> {
+    let buf = new Uint8Array(READ_CHUNK);
+    let start = 0;
+    let end = 0;
+    try {
+      while (this.#conn === conn) {
+        if (end === buf.length) {
+          buf = makeRoom(buf, start, end);
+          end -= start;
+          start = 0;
+        }
+        const n = await conn.read(buf.subarray(end));
+        if (n === null) break;
+        end += n;
+        while (start < end) {
+          const stop = frameEnd(buf, start, end);
+          if (stop < 0) break;
+          // A shared link is never subscribed; a push (tracking, say) belongs to nobody.
+          if (buf[start] !== 62 && this.#head < this.#owners.length) {
+            this.#owners[this.#head++]!.deliver(this, buf.subarray(start, stop));
+          }
+          start = stop;
+        }
+        if (start === end) start = end = 0;
+        this.#compact();
+        if (this.#pool.retired && this.outstanding === 0) break;
+      }
+    } catch {
+      // the master's connection failed
+    }
+    this.#lost(conn);
+  }
+
+  #compact(): void {
+    if (this.#head === this.#owners.length) {
+      this.#owners = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#owners.length) {
+      this.#owners = this.#owners.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** The connection is gone: every session still owed a reply is told, once. */
+  #lost(conn: Deno.TcpConn): void {
+    if (this.#conn !== conn) return;
+    this.#conn = null;
+    this.#out = null;
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+    const owed = new Set(this.#owners.slice(this.#head));
+    this.#owners = [];
+    this.#head = 0;
+    for (const u of owed) u.linkLost(this);
+    // Reconnected on the next command, if this is still the master.
+    if (this.#pool.retired) this.#dead = true;
+  }
+
+  close(): void {
+    this.#dead = true;
+    if (this.#conn !== null) this.#lost(this.#conn);
+  }
+}
+
+/**
+ * The shared links to one master. Sessions are spread over them by a number of their own and
+ * keep to their link, so each session's replies come back in the order it sent.
+ */
+export class Pool {
+  readonly addr: Addr;
+  readonly #links: SharedLink[];
+  #retired = false;
+  /** Called whenever a link comes up (waiting sessions can send). */
+  #onReady: () => void;
+
+  constructor(addr: Addr, size: number, onReady: () => void) {
+    this.addr = addr;
+    this.#onReady = onReady;
+    this.#links = Array.from({ length: size }, () => new SharedLink(this, addr));
+  }
+
+  get key(): string {
+    return addrKey(this.addr);
+  }
+
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /** The link for session number `n`, connecting it if needed; null until it is up. */
+  link(n: number): SharedLink | null {
+    const l = this.#links[n % this.#links.length]!;
+    if (l.ready) return l;
+    l.connect();
+    return null;
+  }
+
+  linkReady(): void {
+    this.#onReady();
+  }
+
+  /** The master moved: nothing new is sent; links close once their replies are delivered. */
+  retire(): void {
+    this.#retired = true;
+    for (const l of this.#links) if (l.outstanding === 0) l.close();
+  }
+
+  close(): void {
+    this.#retired = true;
+    for (const l of this.#links) l.close();
+  }
+}
