@@ -117,7 +117,7 @@ export function loadProxyConf(argv: readonly string[]): ProxyConf {
     switchTimeout: integer("switch-timeout", values.get("switch-timeout") ?? 5000, 0, 3_600_000),
     requirepass: values.has("requirepass") ? str("requirepass", "") : null,
     sentinelPassword: values.has("sentinel-password") ? str("sentinel-password", "") : null,
-    sharedLinks: integer("shared-links", values.get("shared-links") ?? 2, 0, 64),
+    sharedLinks: integer("shared-links", values.get("shared-links") ?? 1, 0, 64),
   };
   if (conf.sentinels.length === 0 && conf.backends.length === 0) {
     throw new ProxyConfigError("give --sentinel host:port,... or --backend host:port,...");

@@ -31,7 +31,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
     pool: () => {
       const master = tracker.current;
       if (master === null) return null;
-      if (pool === null || pool.key !== addrKey(master)) {
+      if (pool === null || pool.addr !== master) {
         pool?.retire();
         pool = new Pool(master, conf.sharedLinks, () => {
           for (const s of [...ctx.waiting]) s.retry();
@@ -59,7 +59,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
   };
   tracker.onChange((addr) => {
     log.notice(addr === null ? "No master: commands wait" : `Master is ${addrKey(addr)}`);
-    if (pool !== null && (addr === null || pool.key !== addrKey(addr))) {
+    if (pool !== null && pool.addr !== addr) {
       pool.retire();
       pool = null;
     }

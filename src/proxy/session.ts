@@ -202,7 +202,8 @@ export class Session implements LinkUser {
           });
           if (used === 0) break;
           if (used < 0) {
-            await this.#forward(buf.subarray(runStart, start), run);
+            await this.#forward(buf.subarray(runStart, start), run.splice(0));
+            runStart = start;
             this.#local(errorReply(parser.error));
             this.#quit = true;
             break;
@@ -229,7 +230,8 @@ export class Session implements LinkUser {
           }
           start += used;
         }
-        await this.#forward(buf.subarray(runStart, start), run);
+        const wait = this.#forward(buf.subarray(runStart, start), run);
+        if (wait !== undefined) await wait;
         if (start === end) start = end = 0;
       }
     } catch {
@@ -324,8 +326,11 @@ export class Session implements LinkUser {
     }
   }
 
-  /** Sends commands to the master, or holds them while there is no connection to send on. */
-  async #forward(bytes: Uint8Array, owed: Owed[]): Promise<void> {
+  /**
+   * Sends commands to the master, or holds them while there is no connection to send on.
+   * Returns a promise only when the caller must wait before reading more.
+   */
+  #forward(bytes: Uint8Array, owed: Owed[]): Promise<void> | undefined {
     if (bytes.length === 0) return;
     // Bound to a master that was replaced: nothing more goes to it. These commands are never
     // sent; the connection closes once the replies already due are delivered.
@@ -335,13 +340,11 @@ export class Session implements LinkUser {
         const link = this.#sharedLink();
         if (link !== null) {
           this.#send(link, bytes, owed);
-          if (link.backlog > LINK_HIGH_WATER) await link.drained();
-          return;
+          return link.backlog > LINK_HIGH_WATER ? link.drained() : undefined;
         }
       } else if (this.#backend !== null) {
         if (!this.#pinned) { for (const o of owed) this.#owed.push(o); }
-        await this.#writeBackend(bytes);
-        return;
+        return this.#writeBackend(bytes);
       }
     }
     if (this.#pendingBytes + bytes.length > MAX_PENDING_BYTES) {
