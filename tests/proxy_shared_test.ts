@@ -181,7 +181,12 @@ Deno.test("the proxy's own replies keep their place among the master's", async (
     ":1\r\n:2\r\n-ERR Protocol error: invalid bulk length\r\n",
   );
 
-  await using locked = await spawnProxy(["--backend", `127.0.0.1:${m.port}`, "--requirepass", "pw"]);
+  await using locked = await spawnProxy([
+    "--backend",
+    `127.0.0.1:${m.port}`,
+    "--requirepass",
+    "pw",
+  ]);
   await settle(async () => {
     await using c = await RespClient.connect({ port: locked.port });
     return (await c.call("AUTH", "pw")) === "OK" && (await c.call("PING")) === "PONG";

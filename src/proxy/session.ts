@@ -407,6 +407,7 @@ export class Session implements LinkUser {
   deliver(link: SharedLink, frame: Uint8Array): void {
     if (link !== this.#link) return;
     this.#linkOwed--;
+    if (this.#closed) return;
     this.#take(frame);
     if (this.#linkOwed === 0 && this.#pending.length > 0) this.retry();
   }
