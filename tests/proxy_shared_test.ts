@@ -4,7 +4,7 @@
 // place. Static-backend mode, so each test needs only the data nodes it is about.
 import assert from "node:assert/strict";
 import { RespClient, spawnHakv, spawnProxy } from "./_harness.ts";
-import { settle } from "./_sentinel.ts";
+import { Group, settle } from "./_sentinel.ts";
 import { infoMap } from "../src/client/mod.ts";
 import { withTimeout } from "../src/_util/timeout.ts";
 
@@ -255,4 +255,109 @@ Deno.test("a client that does not read its replies holds up nobody else", async 
   } finally {
     slow.close();
   }
+});
+
+/** `cmdstat_<name>` calls on the node at `port` (0 when never called). */
+async function calls(port: number, name: string): Promise<number> {
+  await using c = await RespClient.connect({ port });
+  const line = infoMap(String(await c.command("INFO", "commandstats"))).get(`cmdstat_${name}`);
+  return line === undefined ? 0 : Number(/calls=(\d+)/.exec(line)![1]);
+}
+
+Deno.test("read-from-replicas: reads from clients on the shared link go to a replica, in order", async () => {
+  await using m = await spawnHakv();
+  await using r = await spawnHakv(["--replicaof", "127.0.0.1", String(m.port)]);
+  await using proxy = await spawnProxy([
+    ...["--backend", `127.0.0.1:${m.port},127.0.0.1:${r.port}`],
+    ...["--check-interval", "100", "--read-from-replicas", "yes"],
+  ]);
+  await ready(proxy.port);
+  await settle(
+    async () => (await proxyInfo(proxy.port)).get("proxy_read_replicas") === `127.0.0.1:${r.port}`,
+    10_000,
+  );
+  {
+    await using w = await RespClient.connect({ port: proxy.port });
+    assert.equal(await w.command("SET", "k", "v"), "OK");
+    assert.equal(await w.command("WAIT", "1", "2000"), 1);
+  }
+  const before = { m: await calls(m.port, "get"), r: await calls(r.port, "get") };
+  await using c = await RespClient.connect({ port: proxy.port });
+  // Reads and writes interleaved in one pipeline: each goes where it should, replies in order.
+  const replies = await withTimeout(
+    Promise.all([
+      c.call("GET", "k"),
+      c.call("SET", "w1", "x"),
+      c.call("GET", "k"),
+      c.call("STRLEN", "k"),
+      c.call("INCR", "n"),
+      c.call("GET", "k"),
+    ]),
+    5000,
+    "the mixed pipeline",
+  );
+  assert.deepEqual(replies, ["v", "OK", "v", 1, 1, "v"]);
+  assert.equal((await calls(r.port, "get")) - before.r, 3, "GETs served by the replica");
+  assert.equal((await calls(m.port, "get")) - before.m, 0, "no GET on the master");
+  assert.equal(await calls(r.port, "strlen"), 1);
+  assert.equal(await calls(m.port, "incr"), 1);
+  assert.equal((await proxyInfo(proxy.port)).get("proxy_replica_reads"), "4");
+
+  // The replica goes: reads go to the master again once the check notices.
+  await r.kill("SIGKILL");
+  await settle(async () => (await proxyInfo(proxy.port)).get("proxy_read_replicas") === "", 5000);
+  await using d = await RespClient.connect({ port: proxy.port });
+  assert.equal(await d.command("GET", "k"), "v");
+  assert.equal((await calls(m.port, "get")) - before.m, 1);
+});
+
+Deno.test("read-from-replicas with sentinels: the replicas of the master the sentinels agree on", async () => {
+  await using g = await Group.start({});
+  await using proxy = await spawnProxy([
+    ...["--sentinel", g.sentinels.map((s) => `127.0.0.1:${s!.port}`).join(",")],
+    ...["--read-from-replicas", "yes"],
+  ]);
+  const replicaList = (ports: number[]) => ports.map((p) => `127.0.0.1:${p}`).sort().join(",");
+  const listed = async () =>
+    ((await proxyInfo(proxy.port)).get("proxy_read_replicas") ?? "").split(",").sort().join(",");
+  const [m, r1, r2] = g.nodes as [typeof g.nodes[0], typeof g.nodes[0], typeof g.nodes[0]];
+  await settle(async () => (await listed()) === replicaList([r1.port, r2.port]), 15_000);
+  await using c = await RespClient.connect({ port: proxy.port });
+  assert.equal(await c.command("SET", "k", "v"), "OK");
+  assert.equal(await c.command("WAIT", "2", "2000"), 2);
+  await using d = await RespClient.connect({ port: proxy.port });
+  assert.equal(await d.command("GET", "k"), "v");
+  assert.equal((await calls(r1.port, "get")) + (await calls(r2.port, "get")), 1);
+  assert.equal(await calls(m.port, "get"), 0);
+
+  // After a failover, the list is the new master's other replica.
+  await m.kill("SIGKILL");
+  await settle(async () => {
+    const l = await listed();
+    return l === replicaList([r1.port]) || l === replicaList([r2.port]);
+  }, 15_000);
+  await settle(async () => {
+    try {
+      await using e = await RespClient.connect({ port: proxy.port });
+      return (await e.call("GET", "k")) === "v";
+    } catch {
+      return false;
+    }
+  }, 5000);
+});
+
+Deno.test("read-from-replicas: bad values stop start-up", async () => {
+  const { loadProxyConf } = await import("../src/proxy/mod.ts");
+  assert.throws(
+    () => loadProxyConf(["--backend", "127.0.0.1:1", "--read-from-replicas", "maybe"]),
+    /read-from-replicas: 'maybe' must be yes or no/,
+  );
+  assert.throws(
+    () =>
+      loadProxyConf([
+        ...["--backend", "127.0.0.1:1", "--read-from-replicas", "yes", "--shared-links", "0"],
+      ]),
+    /read-from-replicas needs shared-links of at least 1/,
+  );
+  assert.equal(loadProxyConf(["--backend", "127.0.0.1:1"]).readFromReplicas, false);
 });

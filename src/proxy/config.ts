@@ -22,6 +22,8 @@ export interface ProxyConf {
   sentinelPassword: string | null;
   /** Connections to the master shared by clients without connection state (0: none). */
   sharedLinks: number;
+  /** Read-only commands from clients on shared links go to a replica of the master. */
+  readFromReplicas: boolean;
 }
 
 export class ProxyConfigError extends Error {
@@ -42,6 +44,7 @@ const KEYS = [
   "requirepass",
   "sentinel-password",
   "shared-links",
+  "read-from-replicas",
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -63,6 +66,14 @@ function integer(key: string, v: unknown, min: number, max: number): number {
     throw new ProxyConfigError(`${key}: '${v}' must be an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+function yesNo(key: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  const s = String(v).toLowerCase();
+  if (s === "yes" || s === "true") return true;
+  if (s === "no" || s === "false") return false;
+  throw new ProxyConfigError(`${key}: '${v}' must be yes or no`);
 }
 
 /** Reads `--config file.yaml` (if given) and the flags in `argv`. */
@@ -118,7 +129,11 @@ export function loadProxyConf(argv: readonly string[]): ProxyConf {
     requirepass: values.has("requirepass") ? str("requirepass", "") : null,
     sentinelPassword: values.has("sentinel-password") ? str("sentinel-password", "") : null,
     sharedLinks: integer("shared-links", values.get("shared-links") ?? 1, 0, 64),
+    readFromReplicas: yesNo("read-from-replicas", values.get("read-from-replicas") ?? false),
   };
+  if (conf.readFromReplicas && conf.sharedLinks === 0) {
+    throw new ProxyConfigError("read-from-replicas needs shared-links of at least 1");
+  }
   if (conf.sentinels.length === 0 && conf.backends.length === 0) {
     throw new ProxyConfigError("give --sentinel host:port,... or --backend host:port,...");
   }

@@ -4,7 +4,7 @@
 // checks of static backends, where exactly one must claim to be master. Anything less certain
 // (no majority, two claimants, a node that denies it) means no master: clients wait.
 import { withTimeout } from "../_util/timeout.ts";
-import { RespClient, type RespValue } from "../client/mod.ts";
+import { fieldMap, RespClient, type RespValue } from "../client/mod.ts";
 
 export interface Addr {
   host: string;
@@ -53,6 +53,8 @@ export interface TrackerOptions {
   backends: Addr[];
   checkInterval: number;
   sentinelPassword: string | null;
+  /** Also track the master's healthy replicas (for read routing). */
+  readFromReplicas: boolean;
 }
 
 export class MasterTracker {
@@ -60,6 +62,11 @@ export class MasterTracker {
   current: Addr | null = null;
   /** Master changes seen since start. */
   switches = 0;
+  /**
+   * With read routing: the replicas that, on their last check, said by ROLE that they follow the
+   * current master with their link up. Empty otherwise, and while there is no master.
+   */
+  replicas: Addr[] = [];
   readonly #opts: TrackerOptions;
   readonly #listeners = new Set<(addr: Addr | null) => void>();
   readonly #subscriptions: RespClient[] = [];
@@ -104,6 +111,10 @@ export class MasterTracker {
       this.#last = addr;
     }
     this.current = addr;
+    if (this.replicas.length > 0) {
+      this.replicas = [];
+      for (const fn of this.#replicaListeners) fn([]);
+    }
     for (const fn of this.#listeners) fn(addr);
   }
 
@@ -120,13 +131,14 @@ export class MasterTracker {
     this.#checking = true;
     clearTimeout(this.#timer);
     const work = this.mode === "sentinel" ? this.#fromSentinels() : this.#fromBackends();
-    work.then((addr) => {
+    work.then(async (addr) => {
       // A master that stays the same is kept; a different one passes through "none" first,
       // so no session moves until the new one has been confirmed.
       if (addr === null || this.current === null || addrKey(addr) !== addrKey(this.current)) {
         if (this.current !== null && addr !== null) this.#set(null);
         this.#set(addr);
       }
+      if (this.#opts.readFromReplicas) await this.#checkReplicas();
     }).finally(() => {
       this.#checking = false;
       if (this.#stopped) return;
@@ -160,6 +172,48 @@ export class MasterTracker {
     if (winner === undefined) return null;
     // The node must agree: a promoted replica that has not switched yet is not used.
     return (await roleOf(winner.addr)) === "master" ? winner.addr : null;
+  }
+
+  /** Which replicas may serve reads: those following the current master, link up. */
+  async #checkReplicas(): Promise<void> {
+    const master = this.current;
+    let found: Addr[] = [];
+    if (master !== null) {
+      const candidates = this.mode === "sentinel"
+        ? await this.#replicasFromSentinels()
+        : this.#opts.backends.filter((b) => addrKey(b) !== addrKey(master));
+      const roles = await Promise.all(candidates.map((c) => ask(c, ["ROLE"])));
+      found = candidates.filter((_, i) => {
+        const r = roles[i];
+        return Array.isArray(r) && r[0] === "slave" && String(r[1]) === master.host &&
+          Number(r[2]) === master.port && r[3] === "connected";
+      });
+    }
+    // Keep the same objects while the set is the same, so callers can compare by identity.
+    const same = found.length === this.replicas.length &&
+      found.every((a, i) => addrKey(a) === addrKey(this.replicas[i]!));
+    if (same || this.current !== master) return;
+    this.replicas = found;
+    for (const fn of this.#replicaListeners) fn(found);
+  }
+
+  async #replicasFromSentinels(): Promise<Addr[]> {
+    const { sentinels, masterName, sentinelPassword } = this.#opts;
+    for (const s of sentinels) {
+      const r = await ask(s, ["SENTINEL", "REPLICAS", masterName], { password: sentinelPassword });
+      if (!Array.isArray(r)) continue;
+      return r.map((x) => fieldMap(x)).filter((f) => f.get("flags") === "slave").map((f) => ({
+        host: f.get("ip") ?? "",
+        port: Number(f.get("port")),
+      }));
+    }
+    return [];
+  }
+
+  readonly #replicaListeners = new Set<(replicas: Addr[]) => void>();
+
+  onReplicas(fn: (replicas: Addr[]) => void): void {
+    this.#replicaListeners.add(fn);
   }
 
   async #fromBackends(): Promise<Addr | null> {

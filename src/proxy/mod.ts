@@ -23,6 +23,10 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
   const tracker = new MasterTracker(conf);
   const sessions = new Set<Session>();
   let pool: Pool | null = null;
+  const replicaPools = new Map<string, Pool>();
+  const linkReady = () => {
+    for (const s of [...ctx.waiting]) s.retry();
+  };
   const ctx: ProxyContext = {
     tracker,
     switchTimeout: conf.switchTimeout,
@@ -33,12 +37,23 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       if (master === null) return null;
       if (pool === null || pool.addr !== master) {
         pool?.retire();
-        pool = new Pool(master, conf.sharedLinks, () => {
-          for (const s of [...ctx.waiting]) s.retry();
-        });
+        pool = new Pool(master, conf.sharedLinks, true, linkReady);
       }
       return pool;
     },
+    readFromReplicas: conf.readFromReplicas,
+    replicaPool: (n) => {
+      const rs = tracker.replicas;
+      if (rs.length === 0) return null;
+      const r = rs[n % rs.length]!;
+      let p = replicaPools.get(addrKey(r));
+      if (p === undefined) {
+        p = new Pool(r, conf.sharedLinks, false, linkReady);
+        replicaPools.set(addrKey(r), p);
+      }
+      return p;
+    },
+    replicaReads: 0,
     waiting: new Set(),
     nextId: 0,
     dedicated: 0,
@@ -54,6 +69,9 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
         `proxy_clients:${sessions.size}`,
         `proxy_dedicated_clients:${ctx.dedicated}`,
         `proxy_shared_links:${conf.sharedLinks}`,
+        `proxy_read_from_replicas:${conf.readFromReplicas ? "yes" : "no"}`,
+        `proxy_read_replicas:${tracker.replicas.map(addrKey).join(",")}`,
+        `proxy_replica_reads:${ctx.replicaReads}`,
         "",
       ].join("\r\n"),
   };
@@ -64,6 +82,14 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       pool = null;
     }
     for (const s of sessions) s.masterChanged(addr);
+  });
+  tracker.onReplicas((replicas) => {
+    const keep = new Set(replicas.map(addrKey));
+    for (const [k, p] of replicaPools) {
+      if (keep.has(k)) continue;
+      p.retire();
+      replicaPools.delete(k);
+    }
   });
   const listener = Deno.listen({ hostname: conf.bind, port: conf.port });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -101,6 +127,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
     }
     for (const s of [...sessions]) s.close();
     pool?.close();
+    for (const p of replicaPools.values()) p.close();
     done();
   };
   if (opts.signals) {

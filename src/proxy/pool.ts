@@ -38,6 +38,11 @@ export class SharedLink {
     this.addr = addr;
   }
 
+  /** A link to the master (false: to a replica, for reads). */
+  get toMaster(): boolean {
+    return this.#pool.toMaster;
+  }
+
   get ready(): boolean {
     return this.#conn !== null && !this.#dead;
   }
@@ -154,13 +159,15 @@ export class SharedLink {
  */
 export class Pool {
   readonly addr: Addr;
+  readonly toMaster: boolean;
   readonly #links: SharedLink[];
   #retired = false;
   /** Called whenever a link comes up (waiting sessions can send). */
   #onReady: () => void;
 
-  constructor(addr: Addr, size: number, onReady: () => void) {
+  constructor(addr: Addr, size: number, toMaster: boolean, onReady: () => void) {
     this.addr = addr;
+    this.toMaster = toMaster;
     this.#onReady = onReady;
     this.#links = Array.from({ length: size }, () => new SharedLink(this, addr));
   }
@@ -185,7 +192,7 @@ export class Pool {
     this.#onReady();
   }
 
-  /** The master moved: nothing new is sent; links close once their replies are delivered. */
+  /** The node moved or left: nothing new is sent; links close once their replies are delivered. */
   retire(): void {
     this.#retired = true;
     for (const l of this.#links) if (l.outstanding === 0) l.close();

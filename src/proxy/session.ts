@@ -69,6 +69,16 @@ const STATEFUL = new Set([
     c.name
   ),
 ]);
+/**
+ * What read routing may send to a replica: commands the table flags read-only, and nothing that
+ * blocks, subscribes or administers.
+ */
+const READS = new Set<string>(
+  COMMANDS.filter((c) =>
+    !c.name.includes("|") && c.flags?.includes("readonly") &&
+    !c.flags.some((f) => f === "write" || f === "blocking" || f === "pubsub" || f === "admin")
+  ).map((c) => c.name),
+);
 /** Sent on the shared link (which carried the session's writes); the session goes dedicated after. */
 const AFTER_SHARED = new Set(["wait", "waitaof"]);
 
@@ -80,6 +90,12 @@ export interface ProxyContext {
   readonly sharing: boolean;
   /** The shared links to the current master; null while there is none. */
   pool(): Pool | null;
+  /** Read-only commands of sessions on shared links go to a replica. */
+  readonly readFromReplicas: boolean;
+  /** The shared links to the replica for session number `n`; null while there is none. */
+  replicaPool(n: number): Pool | null;
+  /** Commands sent to replicas. */
+  replicaReads: number;
   /** Sessions waiting for a shared link to come up. */
   readonly waiting: Set<Session>;
   /** The proxy's `# Proxy` INFO section. */
@@ -126,6 +142,8 @@ export class Session implements LinkUser {
   /** The shared link this session's commands went to, and how many replies it still owes. */
   #link: SharedLink | null = null;
   #linkOwed = 0;
+  /** The commands being forwarded are reads for a replica. */
+  #toReplica = false;
 
   #backend: Deno.TcpConn | null = null;
   #backendAddr: Addr | null = null;
@@ -136,7 +154,7 @@ export class Session implements LinkUser {
   #owed: Owed[] = [];
   #head = 0;
   /** Commands (and what they are owed) waiting for a connection. */
-  #pending: { bytes: Uint8Array; owed: Owed[] }[] = [];
+  #pending: { bytes: Uint8Array; owed: Owed[]; toReplica: boolean }[] = [];
   #pendingBytes = 0;
   #pendingTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -215,6 +233,13 @@ export class Session implements LinkUser {
               await this.#forward(buf.subarray(runStart, start), run.splice(0));
               runStart = start;
               this.#goDedicated();
+            }
+            const toReplica = this.#shared && this.#ctx.readFromReplicas &&
+              READS.has(argv.lower(0));
+            if (toReplica !== this.#toReplica) {
+              await this.#forward(buf.subarray(runStart, start), run.splice(0));
+              runStart = start;
+              this.#toReplica = toReplica;
             }
             run.push(argv.is(0, "info") && this.#wantsProxyInfo(argv) ? INFO : FORWARD);
             if (this.#shared && AFTER_SHARED.has(argv.lower(0))) {
@@ -337,7 +362,7 @@ export class Session implements LinkUser {
     if (this.#closeWhenIdle) return;
     if (this.#pending.length === 0) {
       if (this.#shared) {
-        const link = this.#sharedLink();
+        const link = this.#sharedLink(this.#toReplica);
         if (link !== null) {
           this.#send(link, bytes, owed);
           return link.backlog > LINK_HIGH_WATER ? link.drained() : undefined;
@@ -354,15 +379,18 @@ export class Session implements LinkUser {
     if (this.#pending.length === 0) {
       this.#pendingTimer = setTimeout(() => this.#failPending(), this.#ctx.switchTimeout);
     }
-    this.#pending.push({ bytes: bytes.slice(), owed: [...owed] });
+    this.#pending.push({ bytes: bytes.slice(), owed: [...owed], toReplica: this.#toReplica });
     this.#pendingBytes += bytes.length;
     this.#ctx.queued += remoteCount(owed);
     if (!this.#shared) this.#connect();
   }
 
-  /** The shared link to send on now, or null (the session is told when one comes up). */
-  #sharedLink(): SharedLink | null {
-    const pool = this.#ctx.pool();
+  /**
+   * The shared link to send on now (a replica's for reads, when there is one), or null: the
+   * session is told when one comes up, or when the replies owed on another link are in.
+   */
+  #sharedLink(toReplica: boolean): SharedLink | null {
+    const pool = (toReplica ? this.#ctx.replicaPool(this.#id) : null) ?? this.#ctx.pool();
     const link = pool?.link(this.#id) ?? null;
     if (link === null) {
       if (pool !== null) this.#ctx.waiting.add(this);
@@ -381,6 +409,7 @@ export class Session implements LinkUser {
     }
     this.#link = link;
     this.#linkOwed += n;
+    if (!link.toMaster) this.#ctx.replicaReads += n;
     link.send(this, bytes, n);
   }
 
@@ -391,17 +420,18 @@ export class Session implements LinkUser {
       this.#connect();
       return;
     }
-    const link = this.#sharedLink();
-    if (link === null) return;
-    this.#ctx.waiting.delete(this);
-    clearTimeout(this.#pendingTimer);
-    const waiting = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    for (const p of waiting) {
+    // In order, as far as links allow: a change of link waits for the replies owed on the last.
+    while (this.#pending.length > 0) {
+      const p = this.#pending[0]!;
+      const link = this.#sharedLink(p.toReplica);
+      if (link === null) return;
+      this.#pending.shift();
+      this.#pendingBytes -= p.bytes.length;
       this.#ctx.queued -= remoteCount(p.owed);
       this.#send(link, p.bytes, p.owed);
     }
+    this.#ctx.waiting.delete(this);
+    clearTimeout(this.#pendingTimer);
   }
 
   deliver(link: SharedLink, frame: Uint8Array): void {
@@ -448,6 +478,11 @@ export class Session implements LinkUser {
 
   /** Commands that waited too long for a master: they were never sent, so they failed. */
   #failPending(): void {
+    if (this.#linkOwed > 0) {
+      // Waiting for a link's replies, not for a master: that is no failure.
+      this.#pendingTimer = setTimeout(() => this.#failPending(), this.#ctx.switchTimeout);
+      return;
+    }
     this.#ctx.waiting.delete(this);
     const waiting = this.#pending;
     this.#pending = [];
@@ -466,7 +501,9 @@ export class Session implements LinkUser {
   masterChanged(addr: Addr | null): void {
     if (this.#closed) return;
     const moved = (a: Addr) => addr === null || addrKey(addr) !== addrKey(a);
-    if (this.#link !== null && this.#linkOwed > 0 && moved(this.#link.addr)) {
+    if (
+      this.#link !== null && this.#linkOwed > 0 && this.#link.toMaster && moved(this.#link.addr)
+    ) {
       // Replies are on their way from the old master: deliver them, then close.
       this.#closeWhenIdle = true;
     }
