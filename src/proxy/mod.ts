@@ -90,6 +90,8 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       p.retire();
       replicaPools.delete(k);
     }
+    // Reads waiting for a replica that left go to another one, or to the master.
+    linkReady();
   });
   const listener = Deno.listen({ hostname: conf.bind, port: conf.port });
   const port = (listener.addr as Deno.NetAddr).port;
