@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { RespClient, run, spawnProxy } from "./_harness.ts";
 import { Group, info, role, settle } from "./_sentinel.ts";
+import { withTimeout } from "../src/_util/timeout.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -216,5 +217,38 @@ Deno.test("a proxy-level requirepass: NOAUTH until AUTH, which the proxy answers
     assert.equal(await c.command("GET", "k"), "v");
   } finally {
     c.close();
+  }
+});
+
+Deno.test("a client owed a reply by a master that stopped answering is closed soon after the switch", async () => {
+  await using g = await Group.start({});
+  await using proxy = await spawnProxy([...sentinelFlag(g), "--switch-timeout", "1000"]);
+  await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
+  const shared = await RespClient.connect({ port: proxy.port });
+  const own = await RespClient.connect({ port: proxy.port });
+  try {
+    assert.equal(await shared.command("GET", "k"), "v");
+    assert.equal(await own.command("SELECT", "0"), "OK"); // a connection of its own
+    const old = g.nodes[0]!;
+    old.child.kill("SIGSTOP");
+    try {
+      const t0 = Date.now();
+      // Sent to a master that will never answer them: their outcome is unknown.
+      const a = shared.command("GET", "k").then(() => "answered", () => "closed");
+      const b = own.command("GET", "k").then(() => "answered", () => "closed");
+      // The failover takes about 2 s; the clients are closed 1 s (switch-timeout) after it,
+      // while the old master is still stopped (it gets SIGCONT only below).
+      assert.deepEqual(await withTimeout(Promise.all([a, b]), 10_000, "the close"), [
+        "closed",
+        "closed",
+      ]);
+      const took = Date.now() - t0;
+      assert.ok(took < 8000, `closed after ${took} ms`);
+    } finally {
+      old.child.kill("SIGCONT");
+    }
+  } finally {
+    shared.close();
+    own.close();
   }
 });

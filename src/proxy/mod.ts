@@ -36,7 +36,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       const master = tracker.current;
       if (master === null) return null;
       if (pool === null || pool.addr !== master) {
-        pool?.retire();
+        pool?.retire(conf.switchTimeout);
         pool = new Pool(master, conf.sharedLinks, true, linkReady);
       }
       return pool;
@@ -78,7 +78,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
   tracker.onChange((addr) => {
     log.notice(addr === null ? "No master: commands wait" : `Master is ${addrKey(addr)}`);
     if (pool !== null && pool.addr !== addr) {
-      pool.retire();
+      pool.retire(conf.switchTimeout);
       pool = null;
     }
     for (const s of sessions) s.masterChanged(addr);
@@ -87,7 +87,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
     const keep = new Set(replicas.map(addrKey));
     for (const [k, p] of replicaPools) {
       if (keep.has(k)) continue;
-      p.retire();
+      p.retire(conf.switchTimeout);
       replicaPools.delete(k);
     }
     // Reads waiting for a replica that left go to another one, or to the master.

@@ -192,10 +192,15 @@ export class Pool {
     this.#onReady();
   }
 
-  /** The node moved or left: nothing new is sent; links close once their replies are delivered. */
-  retire(): void {
+  /**
+   * The node moved or left: nothing new is sent; links close once their replies are delivered,
+   * or after `graceMs` in any case. A node that stopped answering (SIGSTOP, a partition) would
+   * otherwise hold its clients forever; closed, they know the outcome is unknown and reconnect.
+   */
+  retire(graceMs: number): void {
     this.#retired = true;
     for (const l of this.#links) if (l.outstanding === 0) l.close();
+    setTimeout(() => this.close(), graceMs);
   }
 
   close(): void {

@@ -511,6 +511,10 @@ export class Session implements LinkUser {
     if (b !== null && moved(this.#backendAddr!)) {
       if (this.outstanding > 0) {
         this.#closeWhenIdle = true;
+        // An old master that stopped answering would hold this client forever.
+        setTimeout(() => {
+          if (this.#backend === b) this.close();
+        }, this.#ctx.switchTimeout);
       } else if (this.#pinned || this.#inMulti) {
         this.close();
         return;
