@@ -49,10 +49,12 @@ Deno.test({
     const seed = Number(Deno.env.get("HA_SEED") ?? 20240607);
     console.log(`HA bounded run, seed ${seed} (HA_SEED=${seed} replays the schedule)`);
     const lines: string[] = [];
+    const dumpDir = await Deno.makeTempDir({ prefix: "hakv-ha-dump-" });
     const r = await runChecker({
       seed,
       durationMs: 45_000,
       clients: 4,
+      dumpDir,
       log: (line) => {
         lines.push(line);
         console.log(line);
@@ -60,6 +62,17 @@ Deno.test({
     });
     const text = report(r);
     console.log(text);
+    if (r.passed) {
+      await Deno.remove(dumpDir, { recursive: true });
+    } else {
+      // What a failure in CI needs to be understood: every log of the group, and where the
+      // history is.
+      for (const f of [...Deno.readDirSync(dumpDir)].map((e) => e.name).sort()) {
+        if (!f.endsWith(".log")) continue;
+        console.log(`--- ${f}\n${Deno.readTextFileSync(`${dumpDir}/${f}`).slice(-20_000)}`);
+      }
+      console.log(`history and members: ${dumpDir}`);
+    }
     assert.ok(r.faults.includes("kill"), `no kill -9 was applied\n${lines.join("\n")}`);
     assert.ok(r.faults.includes("stop"), `no SIGSTOP was applied\n${lines.join("\n")}`);
     assert.ok(r.faults.length >= 3, `only ${r.faults.length} faults`);
