@@ -7,6 +7,7 @@ import { RespClient } from "../src/client/mod.ts";
 import {
   fmt,
   fmtInt,
+  freePort,
   keepTail,
   median,
   parseCsv,
@@ -29,13 +30,6 @@ interface Options {
   runs: number;
   names: ServerName[];
   order: () => ServerName[];
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** A proxy process, ready once it answers PING through to the data node. */

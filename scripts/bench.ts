@@ -176,7 +176,7 @@ export function pinned(cpu: number, cmd: string, args: string[]): [string, strin
   return HAS_TASKSET ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
 }
 
-function freePort(): number {
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

@@ -1,5 +1,6 @@
 // Where a RESP2/RESP3 reply ends, without decoding it: the proxy forwards replies as bytes and
 // only needs to count them (one per command sent) and to tell pushes from replies.
+import { makeRoom } from "../_util/binary.ts";
 
 const LF = 10;
 
@@ -68,4 +69,49 @@ export function frameEnd(buf: Uint8Array, start: number, end: number): number {
     }
   }
   return p;
+}
+
+const READ_CHUNK = 64 * 1024;
+
+/** The replies coming from a connection, as whole frames, read into one buffer that grows. */
+export class FrameReader {
+  readonly #conn: Deno.Conn;
+  #buf = new Uint8Array(READ_CHUNK);
+  #start = 0;
+  #end = 0;
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  /** Reads what has arrived; false at the end of the stream. */
+  async fill(): Promise<boolean> {
+    if (this.#end === this.#buf.length) {
+      this.#buf = makeRoom(this.#buf, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    const n = await this.#conn.read(this.#buf.subarray(this.#end));
+    if (n === null) return false;
+    this.#end += n;
+    return true;
+  }
+
+  /** The next whole frame, or null until more is read. A view, valid until the next fill. */
+  next(): Uint8Array | null {
+    if (this.#start === this.#end) return null;
+    const stop = frameEnd(this.#buf, this.#start, this.#end);
+    if (stop < 0) return null;
+    const frame = this.#buf.subarray(this.#start, stop);
+    this.#start = stop;
+    if (stop === this.#end) this.#start = this.#end = 0;
+    return frame;
+  }
+
+  /** Everything read and not yet taken, whole frames or not (for replies that can't be counted). */
+  rest(): Uint8Array {
+    const bytes = this.#buf.subarray(this.#start, this.#end);
+    this.#start = this.#end = 0;
+    return bytes;
+  }
 }

@@ -4,12 +4,10 @@
 // the order the commands went out, and hands every reply to its session. Many clients' commands
 // thus reach the master in one write and their replies come back in one read, where a
 // connection per client costs four system calls per command.
-import { makeRoom } from "../_util/binary.ts";
 import { type Addr, addrKey } from "./discovery.ts";
-import { frameEnd } from "./frames.ts";
+import { FrameReader } from "./frames.ts";
 import { Outbox } from "./outbox.ts";
 
-const READ_CHUNK = 64 * 1024;
 /** A failed connection attempt is retried this often while the address is still the master. */
 const RETRY_MS = 50;
 
@@ -87,29 +85,15 @@ export class SharedLink {
   }
 
   async #read(conn: Deno.TcpConn): Promise<void> {
-    let buf = new Uint8Array(READ_CHUNK);
-    let start = 0;
-    let end = 0;
+    const replies = new FrameReader(conn);
     try {
-      while (this.#conn === conn) {
-        if (end === buf.length) {
-          buf = makeRoom(buf, start, end);
-          end -= start;
-          start = 0;
-        }
-        const n = await conn.read(buf.subarray(end));
-        if (n === null) break;
-        end += n;
-        while (start < end) {
-          const stop = frameEnd(buf, start, end);
-          if (stop < 0) break;
+      while (this.#conn === conn && await replies.fill()) {
+        for (let f = replies.next(); f !== null; f = replies.next()) {
           // A shared link is never subscribed; a push (tracking, say) belongs to nobody.
-          if (buf[start] !== 62 && this.#head < this.#owners.length) {
-            this.#owners[this.#head++]!.deliver(this, buf.subarray(start, stop));
+          if (f[0] !== 62 && this.#head < this.#owners.length) {
+            this.#owners[this.#head++]!.deliver(this, f);
           }
-          start = stop;
         }
-        if (start === end) start = end = 0;
         this.#compact();
         if (this.#pool.retired && this.outstanding === 0) break;
       }

@@ -16,9 +16,9 @@
 // and not answered has an unknown outcome, which no error reply may claim is a failure.
 import { makeRoom } from "../_util/binary.ts";
 import { COMMANDS } from "../commands/mod.ts";
-import { Argv, encodeCommand, RequestParser } from "../resp/mod.ts";
+import { Argv, encodeCommand, RequestParser, RespWriter } from "../resp/mod.ts";
 import { type Addr, addrKey, type MasterTracker } from "./discovery.ts";
-import { frameEnd } from "./frames.ts";
+import { FrameReader } from "./frames.ts";
 import { Outbox } from "./outbox.ts";
 import type { LinkUser, Pool, SharedLink } from "./pool.ts";
 
@@ -108,22 +108,18 @@ export interface ProxyContext {
   dedicated: number;
 }
 
-function bulk(text: string): Uint8Array {
-  const body = encoder.encode(text);
-  const head = encoder.encode(`$${body.length}\r\n`);
-  const out = new Uint8Array(head.length + body.length + 2);
-  out.set(head);
-  out.set(body, head.length);
-  out[out.length - 2] = 13;
-  out[out.length - 1] = 10;
-  return out;
+/** One reply the proxy gives itself, encoded by the RESP writer. */
+function reply(write: (w: RespWriter) => void): Uint8Array {
+  const w = new RespWriter(256);
+  write(w);
+  return w.bytes().slice();
 }
 
 function errorReply(text: string): Uint8Array {
-  return encoder.encode(`-${text}\r\n`);
+  return reply((w) => w.error(text));
 }
 
-const OK = encoder.encode("+OK\r\n");
+const OK = reply((w) => w.ok());
 const NO_MASTER = "MASTERDOWN no master is available (hakv proxy: failover in progress)";
 
 function remoteCount(owed: readonly Owed[]): number {
@@ -601,32 +597,17 @@ export class Session implements LinkUser {
   }
 
   async #readBackend(conn: Deno.TcpConn): Promise<void> {
-    let buf = new Uint8Array(READ_CHUNK);
-    let start = 0;
-    let end = 0;
+    const replies = new FrameReader(conn);
     try {
-      while (this.#backend === conn) {
-        if (end === buf.length) {
-          buf = makeRoom(buf, start, end);
-          end -= start;
-          start = 0;
-        }
-        const n = await conn.read(buf.subarray(end));
-        if (n === null) break;
-        end += n;
+      while (this.#backend === conn && await replies.fill()) {
         if (this.#pinned) {
           // Counting is off: everything goes to the client as it comes.
-          this.#out.push(buf.subarray(start, end));
-          start = end = 0;
+          this.#out.push(replies.rest());
         } else {
-          while (start < end) {
-            const stop = frameEnd(buf, start, end);
-            if (stop < 0) break;
-            if (buf[start] !== 62) this.#take(buf.subarray(start, stop)); // a push is no reply
-            else this.#out.push(buf.subarray(start, stop));
-            start = stop;
+          for (let f = replies.next(); f !== null; f = replies.next()) {
+            if (f[0] !== 62) this.#take(f); // a push is no reply
+            else this.#out.push(f);
           }
-          if (start === end) start = end = 0;
         }
         if (this.#closeWhenIdle && this.outstanding === 0) return;
         // A client that does not read its replies stops the reading of the master's.
@@ -645,7 +626,8 @@ export class Session implements LinkUser {
     let body = text.slice(nl + 2, text.length - 2);
     if (text[0] === "=") body = body.slice(4); // "txt:"
     const section = this.#ctx.infoSection();
-    return bulk(body === "" ? section : `${body}\r\n${section}`);
+    const all = encoder.encode(body === "" ? section : `${body}\r\n${section}`);
+    return reply((w) => w.bulkBytes(all));
   }
 
   /** Closes once nothing more is owed and what is owed has been written. */
