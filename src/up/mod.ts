@@ -140,6 +140,15 @@ async function run(g: Group): Promise<number> {
     return code;
   };
 
+  /** Ctrl-C, or a member that died while starting: how `up` ends now; null to go on. */
+  const startAborted = async (): Promise<number | null> => {
+    if (interrupted) return await finish(0, await stopped);
+    const dead = g.deadMember();
+    if (dead === null) return null;
+    screen.line(`hakv up: ${g.describeDeath(dead)}`);
+    return await finish(1, "start-up failed");
+  };
+
   const ports = (ps: readonly number[]) => ps.join(", ");
   screen.line(
     `hakv up: starting ${t.name} in ${t.dir}: master ${t.host}:${g.masterPort}, replicas ` +
@@ -160,12 +169,8 @@ async function run(g: Group): Promise<number> {
   for (const step of steps) {
     for (const m of step) g.spawn(m);
     while (true) {
-      if (interrupted) return await finish(0, await stopped);
-      const dead = g.deadMember();
-      if (dead !== null) {
-        screen.line(`hakv up: ${g.describeDeath(dead)}`);
-        return await finish(1, "start-up failed");
-      }
+      const aborted = await startAborted();
+      if (aborted !== null) return aborted;
       if (Date.now() > deadline) {
         screen.line(`hakv up: not started within ${HEALTHY_TIMEOUT_MS / 1000} s`);
         return await finish(1, "start-up failed");
@@ -189,12 +194,8 @@ async function run(g: Group): Promise<number> {
 
   // Healthy: replication links up, every sentinel knows every replica and every other sentinel.
   while (true) {
-    if (interrupted) return await finish(0, await stopped);
-    const dead = g.deadMember();
-    if (dead !== null) {
-      screen.line(`hakv up: ${g.describeDeath(dead)}`);
-      return await finish(1, "start-up failed");
-    }
+    const aborted = await startAborted();
+    if (aborted !== null) return aborted;
     await g.poll();
     const why = g.unhealthy();
     if (why === null) break;
