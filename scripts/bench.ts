@@ -295,12 +295,7 @@ export class ServerProc {
 
   /** CPU time (user + system) used so far, in microseconds. */
   cpuMicros(): number {
-    const stat = Deno.readTextFileSync(`/proc/${this.pid}/stat`);
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return (utime + stime) * (1e6 / CLK_TCK);
+    return processCpuMicros(this.pid);
   }
 
   /** Resident set size in bytes (VmRSS). */
@@ -379,6 +374,20 @@ const CLK_TCK = (() => {
     return 100;
   }
 })();
+
+/** CPU time (user + system) process `pid` has used so far, in microseconds. */
+export function processCpuMicros(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) * (1e6 / CLK_TCK);
+}
+
+/** Idle time (idle + iowait) of all CPUs together so far, in microseconds. */
+export function idleMicros(): number {
+  const cpu = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0]!.trim().split(/\s+/);
+  return (Number(cpu[4]) + Number(cpu[5])) * (1e6 / CLK_TCK);
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
