@@ -30,6 +30,10 @@ Deno.test("up topology: the defaults put the proxy on 6379 and nothing else coll
   assert.equal(t.downAfter, 5000);
   assert.equal(t.failoverTimeout, 10_000);
   assert.equal(t.quorum, 2);
+  // A master needs one of its two replicas (a majority of three data nodes) to take a write,
+  // and gives up on them after 2 s, well inside the sentinels' 5 s down-after.
+  assert.equal(t.minReplicasToWrite, 1);
+  assert.equal(t.minReplicasMaxLag, 2);
   assert.equal(t.restart, true);
 });
 
@@ -53,7 +57,18 @@ Deno.test("up topology: counts, port lists, proxy off, quorum and a dir relative
   assert.equal(t.downAfter, 1000);
   assert.equal(t.failoverTimeout, 3000);
   assert.equal(t.restart, false);
-  assert.deepEqual(checkTopology({ replicas: [], proxy: { port: 16379 } }, BASE).replicaPorts, []);
+  assert.equal(t.minReplicasToWrite, 2); // a majority of 4 data nodes is 3: the master and 2
+  assert.equal(t.minReplicasMaxLag, 1);
+  const alone = checkTopology({ replicas: [], proxy: { port: 16379 } }, BASE);
+  assert.deepEqual(alone.replicaPorts, []);
+  assert.equal(alone.minReplicasToWrite, 0);
+  const given = checkTopology({ "min-replicas-to-write": 0, "min-replicas-max-lag": 10 }, BASE);
+  assert.equal(given.minReplicasToWrite, 0);
+  assert.equal(given.minReplicasMaxLag, 10);
+  assert.equal(
+    checkTopology({ "down-after-milliseconds": 60_000 }, BASE).minReplicasMaxLag,
+    10,
+  );
   assert.equal(checkTopology({ proxy: { port: 16379 } }, BASE).proxyPort, 16379);
   assert.equal(checkTopology({ sentinels: 1 }, BASE).quorum, 1);
 });
@@ -72,6 +87,11 @@ Deno.test("up topology: unknown keys and bad values are refused, naming the key"
   assert.match(topoError({ name: "my master" }), /"name"/);
   assert.match(topoError({ proxy: 6379 }), /"proxy" must be false or a mapping/);
   assert.match(topoError({ restart: "yes" }), /"restart" must be true or false/);
+  assert.match(
+    topoError({ "min-replicas-to-write": 3 }),
+    /"min-replicas-to-write" must be at most the number of replicas \(0-2\), got 3/,
+  );
+  assert.match(topoError({ "min-replicas-max-lag": 0 }), /"min-replicas-max-lag" must be seconds/);
   assert.match(
     topoError({ replicas: [6380] }),
     /port 6380 is given to both master\.port and replicas\[0\]/,
@@ -230,6 +250,44 @@ Deno.test("hakv up: healthy group, master kill -9 fails over and rejoins, SIGINT
     }
     assert.equal(await ask(proxy, "SET", "k", "v"), "OK");
     assert.match(text, new RegExp(`master 127\\.0\\.0\\.1:${master} up, 2 replica`));
+    assert.deepEqual(await ask(master, "CONFIG", "GET", "min-replicas-*"), [
+      "min-replicas-to-write",
+      "1",
+      "min-replicas-max-lag",
+      "1",
+    ]);
+    await waitFor(async () => (await ask(r1, "GET", "k")) === "v");
+
+    // A master that no replica hears from stops taking writes within the max lag (1 s here),
+    // before the sentinels could promote a replica (1 s of down-after, then the vote): it
+    // never acknowledges a write that only the minority side of a partition would hold.
+    const replicaPids = [];
+    for (const p of [r1, r2]) {
+      replicaPids.push(Number(infoField(await ask(p, "INFO", "server"), "process_id")));
+    }
+    for (const pid of replicaPids) Deno.kill(pid, "SIGSTOP");
+    try {
+      await waitFor(async () => {
+        try {
+          await ask(proxy, "SET", "frozen", "1");
+          return false;
+        } catch (err) {
+          assert.match(String(err), /NOREPLICAS Not enough good replicas to write\./);
+          return true;
+        }
+      }, 10_000);
+    } finally {
+      for (const pid of replicaPids) Deno.kill(pid, "SIGCONT");
+    }
+    // Thawed, the replicas acknowledge again and writes flow; no failover happened.
+    await waitFor(async () => {
+      try {
+        return (await ask(proxy, "SET", "thawed", "1")) === "OK";
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    assert.equal(infoField(await ask(master, "INFO", "replication"), "role"), "master");
     assert.match(text, /failovers 0/);
     assert.doesNotMatch(text, /SENTINEL SET/); // the timings were applied without complaint
     await waitFor(async () => (await ask(r1, "GET", "k")) === "v");

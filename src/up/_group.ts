@@ -152,7 +152,12 @@ export class Group {
       // The role comes from the sentinels' current view, not from the file: a node restarted
       // after a failover must come back as a replica of the new master, never as a master.
       const of = m.port === this.masterPort ? ["no", "one"] : [t.host, String(this.masterPort)];
-      args = [conf, "--port", String(m.port), "--replicaof", ...of];
+      args = [
+        ...[conf, "--port", String(m.port), "--replicaof", ...of],
+        // From the topology at every start, whatever an older file says.
+        ...["--min-replicas-to-write", String(t.minReplicasToWrite)],
+        ...["--min-replicas-max-lag", String(t.minReplicasMaxLag)],
+      ];
     } else if (m.kind === "sentinel") {
       const conf = `${m.dir}/sentinel.conf`;
       // An existing file holds the sentinel's state (epochs, known replicas and sentinels, the

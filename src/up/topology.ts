@@ -31,6 +31,13 @@ export interface Topology {
   readonly downAfter: number;
   readonly failoverTimeout: number;
   readonly quorum: number;
+  /**
+   * The data nodes' min-replicas-to-write: by default a majority of the data nodes, master
+   * included, so a master cut off from that majority stops taking writes.
+   */
+  readonly minReplicasToWrite: number;
+  /** The data nodes' min-replicas-max-lag, in seconds; below down-after by default. */
+  readonly minReplicasMaxLag: number;
   /** Restart processes that exit on their own (default true). */
   readonly restart: boolean;
 }
@@ -48,6 +55,8 @@ const KEYS = [
   "down-after-milliseconds",
   "failover-timeout",
   "quorum",
+  "min-replicas-to-write",
+  "min-replicas-max-lag",
   "restart",
 ];
 
@@ -182,6 +191,22 @@ export function checkTopology(doc: unknown, opts: { base: string; cwd: string })
   const quorum = doc.quorum === undefined
     ? majority
     : int(doc.quorum, "quorum", 1, sentinelPorts.length, "at most the number of sentinels");
+  // A majority of the data nodes (the master and its replicas) must hold a write for the master
+  // to take it; 1 of 2 replicas by default.
+  const minReplicasToWrite = doc["min-replicas-to-write"] === undefined
+    ? Math.floor((replicaPorts.length + 1) / 2)
+    : int(
+      doc["min-replicas-to-write"],
+      "min-replicas-to-write",
+      0,
+      replicaPorts.length,
+      "at most the number of replicas",
+    );
+  // The master stops taking writes (NOREPLICAS) once its replicas' last ACK is older than this,
+  // which by default comes well before the sentinels give up on it after down-after.
+  const minReplicasMaxLag = doc["min-replicas-max-lag"] === undefined
+    ? Math.min(10, Math.max(1, Math.floor(downAfter / 2000)))
+    : int(doc["min-replicas-max-lag"], "min-replicas-max-lag", 1, 3600, "seconds");
   const restart = doc.restart ?? true;
   if (typeof restart !== "boolean") {
     throw new TopologyError(`"restart" must be true or false, got ${show(doc.restart)}`);
@@ -211,6 +236,8 @@ export function checkTopology(doc: unknown, opts: { base: string; cwd: string })
     downAfter,
     failoverTimeout,
     quorum,
+    minReplicasToWrite,
+    minReplicasMaxLag,
     restart,
   };
 }
