@@ -2,7 +2,7 @@
 // read it back through the same address), pipelining, its INFO section, static backends with
 // role checks, and its configuration errors.
 import assert from "node:assert/strict";
-import { RespClient, run, spawnProxy } from "./_harness.ts";
+import { RespClient, RespError, run, spawnProxy } from "./_harness.ts";
 import { Group, info, role, settle } from "./_sentinel.ts";
 import { withTimeout } from "../src/_util/timeout.ts";
 
@@ -220,15 +220,34 @@ Deno.test("a proxy-level requirepass: NOAUTH until AUTH, which the proxy answers
   }
 });
 
-Deno.test("a client owed a reply by a master that stopped answering is closed soon after the switch", async () => {
-  await using g = await Group.start({});
-  await using proxy = await spawnProxy([...sentinelFlag(g), "--switch-timeout", "1000"]);
+/**
+ * A proxy in front of `g` and two clients through it that have had a reply: one on the shared
+ * link, one with a connection of its own (SELECT gives it one).
+ */
+async function proxyAndClients(g: Group, switchTimeout: number) {
+  const proxy = await spawnProxy([...sentinelFlag(g), "--switch-timeout", String(switchTimeout)]);
   await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
   const shared = await RespClient.connect({ port: proxy.port });
   const own = await RespClient.connect({ port: proxy.port });
-  try {
-    assert.equal(await shared.command("GET", "k"), "v");
-    assert.equal(await own.command("SELECT", "0"), "OK"); // a connection of its own
+  assert.equal(await shared.command("GET", "k"), "v");
+  assert.equal(await own.command("SELECT", "0"), "OK");
+  return {
+    proxy,
+    shared,
+    own,
+    async [Symbol.asyncDispose]() {
+      shared.close();
+      own.close();
+      await proxy[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("a client owed a reply by a master that stopped answering is closed soon after the switch", async () => {
+  await using g = await Group.start({});
+  await using t = await proxyAndClients(g, 1000);
+  const { shared, own } = t;
+  {
     const old = g.nodes[0]!;
     old.child.kill("SIGSTOP");
     try {
@@ -247,8 +266,68 @@ Deno.test("a client owed a reply by a master that stopped answering is closed so
     } finally {
       old.child.kill("SIGCONT");
     }
+  }
+});
+
+/** As `once`, but null also when no reply comes within `ms`. */
+async function onceWithin(port: number, ms: number, ...args: string[]): Promise<unknown> {
+  const c = await RespClient.connect({ port });
+  try {
+    return await withTimeout(c.call(...args), ms);
+  } catch {
+    return null;
   } finally {
-    shared.close();
-    own.close();
+    c.close();
+  }
+}
+
+/** "closed" when the connection closed without a reply; otherwise the reply or error text. */
+function outcome(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    (v) => `reply ${String(v)}`,
+    (err: Error) => err instanceof RespError ? `error ${err.message}` : "closed",
+  );
+}
+
+Deno.test("a master frozen past a switch: what it runs when it wakes never reaches the client", async () => {
+  // The chaos run's loss: commands queued at a frozen master ran when it woke, after a replica
+  // had been promoted. Their replies said OK, and a replica not yet moved to the new master
+  // even acknowledged them to WAIT, on a history the failover then discarded.
+  await using g = await Group.start({});
+  // A long switch-timeout, so no grace timer closes anything during the test.
+  await using t = await proxyAndClients(g, 8000);
+  const { proxy, shared, own } = t;
+  {
+    const old = g.nodes[0]!;
+    const oldAddr = `127.0.0.1:${old.port}`;
+    old.child.kill("SIGSTOP");
+    let a: Promise<string>;
+    let b: Promise<string>;
+    try {
+      a = outcome(shared.command("SET", "frozen-shared", "1"));
+      b = outcome(own.command("SET", "frozen-own", "1"));
+      // The proxy has moved to a promoted replica... (asked with a deadline: until it moves,
+      // the INFO goes to the frozen master too)
+      await settle(async () => {
+        const text = await onceWithin(proxy.port, 300, "INFO", "proxy");
+        const m = /^proxy_master:(\S+)/m.exec(String(text));
+        return m !== null && m[1] !== oldAddr && m[1] !== "none";
+      }, 15_000);
+    } finally {
+      // ...when the old master wakes and runs the two SETs at once.
+      old.child.kill("SIGCONT");
+    }
+    assert.deepEqual(await withTimeout(Promise.all([a, b]), 10_000, "the close"), [
+      "closed",
+      "closed",
+    ]);
+    // Answering OK would have been a lie: the new master never had them, and once the old one
+    // has been demoted to follow it, neither has it.
+    await settle(async () => (await role(old.port)) === "slave", 15_000);
+    assert.equal(await once(proxy.port, "GET", "frozen-shared"), null);
+    assert.equal(await once(proxy.port, "GET", "frozen-own"), null);
+    await using direct = await old.client();
+    await settle(async () => (await info(direct)).get("master_link_status") === "up", 15_000);
+    assert.equal(await direct.command("GET", "frozen-shared"), null);
   }
 });

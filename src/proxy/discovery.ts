@@ -87,6 +87,34 @@ export class MasterTracker {
     this.#listeners.add(fn);
   }
 
+  /** Whether `addr` is the master right now. */
+  isCurrent(addr: Addr): boolean {
+    return this.current !== null && addrKey(this.current) === addrKey(addr);
+  }
+
+  /**
+   * Whether replies from `addr` may still reach clients. At once while it is the master.
+   * While there is none, it waits: true if `addr` is confirmed again, false once another node
+   * is, or after `ms` with none. A master in doubt (frozen, cut off, replaced) may answer
+   * commands it ran after its replicas were promoted, on a history that will be discarded,
+   * and a replica not yet moved to the new master may even acknowledge them to WAIT.
+   */
+  confirmed(addr: Addr, ms: number): Promise<boolean> {
+    if (this.current !== null) return Promise.resolve(this.isCurrent(addr));
+    return new Promise((resolve) => {
+      const settle = (verdict: boolean) => {
+        clearTimeout(timer);
+        this.#listeners.delete(watch);
+        resolve(verdict);
+      };
+      const watch = (now: Addr | null) => {
+        if (now !== null) settle(addrKey(now) === addrKey(addr));
+      };
+      const timer = setTimeout(() => settle(false), ms);
+      this.#listeners.add(watch);
+    });
+  }
+
   start(): void {
     if (this.mode === "sentinel") {
       for (const s of this.#opts.sentinels) this.#subscribe(s);

@@ -37,7 +37,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       if (master === null) return null;
       if (pool === null || pool.addr !== master) {
         pool?.retire(conf.switchTimeout);
-        pool = new Pool(master, conf.sharedLinks, true, linkReady);
+        pool = new Pool(master, conf.sharedLinks, true, linkReady, tracker, conf.switchTimeout);
       }
       return pool;
     },
@@ -48,7 +48,7 @@ export function startProxy(conf: ProxyConf, opts: { signals?: boolean } = {}): R
       const r = rs[n % rs.length]!;
       let p = replicaPools.get(addrKey(r));
       if (p === undefined) {
-        p = new Pool(r, conf.sharedLinks, false, linkReady);
+        p = new Pool(r, conf.sharedLinks, false, linkReady, tracker, conf.switchTimeout);
         replicaPools.set(addrKey(r), p);
       }
       return p;

@@ -4,7 +4,7 @@
 // the order the commands went out, and hands every reply to its session. Many clients' commands
 // thus reach the master in one write and their replies come back in one read, where a
 // connection per client costs four system calls per command.
-import { type Addr, addrKey } from "./discovery.ts";
+import { type Addr, addrKey, type MasterTracker } from "./discovery.ts";
 import { FrameReader } from "./frames.ts";
 import { Outbox } from "./outbox.ts";
 
@@ -88,6 +88,9 @@ export class SharedLink {
     const replies = new FrameReader(conn);
     try {
       while (this.#conn === conn && await replies.fill()) {
+        // Replies from a master that is no longer (or not now) the agreed one wait until it is
+        // confirmed again; if another node is, they are never delivered: outcomes unknown.
+        if (this.toMaster && !this.#pool.isCurrent() && !await this.#pool.confirmed()) break;
         for (let f = replies.next(); f !== null; f = replies.next()) {
           // A shared link is never subscribed; a push (tracking, say) belongs to nobody.
           if (f[0] !== 62 && this.#head < this.#owners.length) {
@@ -148,11 +151,22 @@ export class Pool {
   #retired = false;
   /** Called whenever a link comes up (waiting sessions can send). */
   #onReady: () => void;
+  readonly #tracker: MasterTracker;
+  readonly #switchTimeout: number;
 
-  constructor(addr: Addr, size: number, toMaster: boolean, onReady: () => void) {
+  constructor(
+    addr: Addr,
+    size: number,
+    toMaster: boolean,
+    onReady: () => void,
+    tracker: MasterTracker,
+    switchTimeout: number,
+  ) {
     this.addr = addr;
     this.toMaster = toMaster;
     this.#onReady = onReady;
+    this.#tracker = tracker;
+    this.#switchTimeout = switchTimeout;
     this.#links = Array.from({ length: size }, () => new SharedLink(this, addr));
   }
 
@@ -162,6 +176,16 @@ export class Pool {
 
   get retired(): boolean {
     return this.#retired;
+  }
+
+  /** This node is the master now. */
+  isCurrent(): boolean {
+    return this.#tracker.isCurrent(this.addr);
+  }
+
+  /** See MasterTracker.confirmed. */
+  confirmed(): Promise<boolean> {
+    return this.#tracker.confirmed(this.addr, this.#switchTimeout);
   }
 
   /** The link for session number `n`, connecting it if needed; null until it is up. */

@@ -599,7 +599,14 @@ export class Session implements LinkUser {
   async #readBackend(conn: Deno.TcpConn): Promise<void> {
     const replies = new FrameReader(conn);
     try {
+      const addr = this.#backendAddr!;
+      const tracker = this.#ctx.tracker;
       while (this.#backend === conn && await replies.fill()) {
+        // As on a shared link: nothing from a master in doubt reaches the client until it is
+        // confirmed again, and nothing at all once another node is the master.
+        if (!tracker.isCurrent(addr) && !await tracker.confirmed(addr, this.#ctx.switchTimeout)) {
+          break;
+        }
         if (this.#pinned) {
           // Counting is off: everything goes to the client as it comes.
           this.#out.push(replies.rest());
