@@ -331,3 +331,28 @@ Deno.test("a master frozen past a switch: what it runs when it wakes never reach
     assert.equal(await direct.command("GET", "frozen-shared"), null);
   }
 });
+
+Deno.test("a sentinel naming another node that claims master holds the proxy until they agree", async () => {
+  // Mid-failover the leader names the replica it promoted while the others still name the old
+  // master. Two sentinels watching M and a third watching a lone master N (same name) give
+  // that disagreement to order.
+  await using g = await Group.start({ replicas: 1, sentinelCount: 2 });
+  await using other = await Group.start({ replicas: 0, sentinelCount: 1, quorum: 1 });
+  const sentinels = [...g.sentinels, ...other.sentinels].map((s) => `127.0.0.1:${s!.port}`);
+  await using proxy = await spawnProxy([
+    ...["--sentinel", sentinels.join(","), "--switch-timeout", "300"],
+  ]);
+  const [m, n] = [g.nodes[0]!, other.nodes[0]!];
+  // Two of three name M, but N says it is master too: no master, commands are refused.
+  await new Promise((r) => setTimeout(r, 1500));
+  const reply = await once(proxy.port, "SET", "k", "v");
+  assert.ok(reply instanceof Error && /^MASTERDOWN /.test(reply.message), String(reply));
+  assert.doesNotMatch(proxy.output(), /Master is/);
+  // N follows M: what the third sentinel names is a replica now, and M is the master.
+  {
+    await using c = await n.client();
+    await c.command("REPLICAOF", "127.0.0.1", String(m.port));
+  }
+  await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
+  assert.match(proxy.output(), new RegExp(`Master is 127\\.0\\.0\\.1:${m.port}`));
+});

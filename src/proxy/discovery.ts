@@ -198,8 +198,16 @@ export class MasterTracker {
     const majority = Math.floor(sentinels.length / 2) + 1;
     const winner = [...votes.values()].find((v) => v.n >= majority);
     if (winner === undefined) return null;
-    // The node must agree: a promoted replica that has not switched yet is not used.
-    return (await roleOf(winner.addr)) === "master" ? winner.addr : null;
+    // The node must agree: a promoted replica that has not switched yet is not used. And no
+    // other node a sentinel names may claim to be master: the failover's leader names the
+    // replica it promoted while the others still name the old master, and a master woken up
+    // in that window would be confirmed, and its replies delivered, for writes the failover is
+    // about to discard. Until the sentinels agree there is no master, and the old one's replies
+    // wait. A sentinel naming a node that is a replica by now changes nothing.
+    const named = [winner, ...[...votes.values()].filter((v) => v !== winner)];
+    const roles = await Promise.all(named.map((v) => roleOf(v.addr)));
+    if (roles[0] !== "master" || roles.slice(1).includes("master")) return null;
+    return winner.addr;
   }
 
   /** Which replicas may serve reads: those following the current master, link up. */
