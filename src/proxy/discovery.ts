@@ -89,7 +89,8 @@ export class MasterTracker {
 
   /** Whether `addr` is the master right now. */
   isCurrent(addr: Addr): boolean {
-    return this.current !== null && addrKey(this.current) === addrKey(addr);
+    const c = this.current;
+    return c !== null && c.port === addr.port && c.host === addr.host;
   }
 
   /**
