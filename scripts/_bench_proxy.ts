@@ -12,6 +12,7 @@ import {
   fmt,
   fmtInt,
   freePort,
+  HAS_TASKSET,
   idleMicros,
   keepTail,
   median,
@@ -143,9 +144,11 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "hakv-bench-proxy-" });
   const stops: (() => Promise<void>)[] = [];
   const paths: Path[] = [{ kind: "direct", cpu: "", port: server.port, pid: null }];
+  // Without taskset nothing is pinned, so there is one placement only.
+  const placements: ("" | "0")[] = HAS_TASKSET ? ["", "0"] : [""];
   const samples = new Map<Path, PathRun[]>();
   try {
-    for (const cpu of ["", "0"] as const) {
+    for (const cpu of placements) {
       const port = freePort();
       const [cmd, args] = pinnedIf(cpu, Deno.execPath(), [
         ...["run", "-A", "main.ts", "proxy"],
@@ -156,7 +159,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
       paths.push({ kind: "hakv proxy", cpu, port, pid: proxy.pid });
     }
     if (hasHaproxy) {
-      for (const cpu of ["", "0"] as const) {
+      for (const cpu of placements) {
         const port = freePort();
         const conf = `${dir}/haproxy-${port}.cfg`;
         Deno.writeTextFileSync(conf, haproxyConfig(port, server.port));

@@ -146,7 +146,7 @@ function onPath(tool: string): boolean {
   }
 }
 
-const HAS_TASKSET = onPath("taskset");
+export const HAS_TASKSET = onPath("taskset");
 
 /** The command line, pinned to `cpu` when taskset is available. */
 /**
@@ -383,10 +383,14 @@ export function processCpuMicros(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) * (1e6 / CLK_TCK);
 }
 
-/** Idle time (idle + iowait) of all CPUs together so far, in microseconds. */
+/** Idle time (idle + iowait) of CPU0 and CPU1, the two the benchmarks pin to, in microseconds. */
 export function idleMicros(): number {
-  const cpu = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0]!.trim().split(/\s+/);
-  return (Number(cpu[4]) + Number(cpu[5])) * (1e6 / CLK_TCK);
+  let ticks = 0;
+  for (const line of Deno.readTextFileSync("/proc/stat").split("\n")) {
+    const f = line.split(/\s+/);
+    if (f[0] === "cpu0" || f[0] === "cpu1") ticks += Number(f[4]) + Number(f[5]);
+  }
+  return ticks * (1e6 / CLK_TCK);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,8 +1,10 @@
 // Which node is the master, as the proxy may route to it. With sentinels: the address a
 // majority of them report (get-master-addr-by-name), confirmed by ROLE on the node itself, and
-// re-checked at once when any sentinel publishes +switch-master. Without: HAProxy-style ROLE
-// checks of static backends, where exactly one must claim to be master. Anything less certain
-// (no majority, two claimants, a node that denies it) means no master: clients wait.
+// re-checked at once when any sentinel publishes +switch-master; a sentinel with a newer config
+// epoch naming another node that claims master (a failover under way) means none yet. Without:
+// HAProxy-style ROLE checks of static backends, where exactly one must claim to be master.
+// Anything less certain (no majority, two claimants, a node that denies it) means no master:
+// clients wait, and replies from the last master wait until it is confirmed again.
 import { withTimeout } from "../_util/timeout.ts";
 import { fieldMap, RespClient, type RespValue } from "../client/mod.ts";
 
@@ -149,6 +151,8 @@ export class MasterTracker {
 
   /** The last master there was. */
   #last: Addr | null = null;
+  /** Bumped by each +switch-master: a check begun before it may not confirm anything. */
+  #generation = 0;
 
   /** Re-checks now (and again once a check under way ends). */
   #check(): void {
@@ -159,8 +163,15 @@ export class MasterTracker {
     }
     this.#checking = true;
     clearTimeout(this.#timer);
+    const generation = this.#generation;
     const work = this.mode === "sentinel" ? this.#fromSentinels() : this.#fromBackends();
     work.then(async (addr) => {
+      // Answers from before a +switch-master may name the old master, awake again: they are
+      // dropped, and the check is run again.
+      if (generation !== this.#generation) {
+        this.#again = true;
+        return;
+      }
       // A master that stays the same is kept; a different one passes through "none" first,
       // so no session moves until the new one has been confirmed.
       if (addr === null || this.current === null || addrKey(addr) !== addrKey(this.current)) {
@@ -182,31 +193,36 @@ export class MasterTracker {
 
   async #fromSentinels(): Promise<Addr | null> {
     const { sentinels, masterName, sentinelPassword } = this.#opts;
-    const answers = await Promise.all(
-      sentinels.map((s) =>
-        ask(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName], { password: sentinelPassword })
-      ),
-    );
-    const votes = new Map<string, { addr: Addr; n: number }>();
-    for (const r of answers) {
+    const opts = { password: sentinelPassword };
+    const answers = await Promise.all(sentinels.map(async (s) => {
+      const [addr, master] = await Promise.all([
+        ask(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName], opts),
+        ask(s, ["SENTINEL", "MASTER", masterName], opts),
+      ]);
+      const epoch = Number(Array.isArray(master) ? fieldMap(master).get("config-epoch") : NaN);
+      return { addr, epoch: Number.isFinite(epoch) ? epoch : -1 };
+    }));
+    const votes = new Map<string, { addr: Addr; n: number; epoch: number }>();
+    for (const { addr: r, epoch } of answers) {
       if (!Array.isArray(r) || r.length !== 2) continue;
       const addr = { host: String(r[0]), port: Number(r[1]) };
       const k = addrKey(addr);
-      const v = votes.get(k) ?? { addr, n: 0 };
+      const v = votes.get(k) ?? { addr, n: 0, epoch: -1 };
       v.n++;
+      v.epoch = Math.max(v.epoch, epoch);
       votes.set(k, v);
     }
     const majority = Math.floor(sentinels.length / 2) + 1;
     const winner = [...votes.values()].find((v) => v.n >= majority);
     if (winner === undefined) return null;
-    // The node must agree: a promoted replica that has not switched yet is not used. And no
-    // other node a sentinel names may claim to be master: the failover's leader names the
-    // replica it promoted while the others still name the old master, and a master woken up
-    // in that window would be confirmed, and its replies delivered, for writes the failover is
-    // about to discard. Until the sentinels agree there is no master, and the old one's replies
-    // wait. A sentinel naming a node that is a replica by now changes nothing.
-    const named = [winner, ...[...votes.values()].filter((v) => v !== winner)];
-    const roles = await Promise.all(named.map((v) => roleOf(v.addr)));
+    // The node must agree: a promoted replica that has not switched yet is not used. And a
+    // newer configuration must not name a node that claims master: a failover's leader names
+    // the replica it promoted, with the new config epoch, before the other sentinels follow,
+    // and an old master woken up in that window would be confirmed, and its replies delivered,
+    // for writes the failover is about to discard. Until they agree there is no master, and its
+    // replies wait. An older configuration (a sentinel that missed a failover) changes nothing.
+    const newer = [...votes.values()].filter((v) => v !== winner && v.epoch > winner.epoch);
+    const roles = await Promise.all([winner, ...newer].map((v) => roleOf(v.addr)));
     if (roles[0] !== "master" || roles.slice(1).includes("master")) return null;
     return winner.addr;
   }
@@ -273,6 +289,7 @@ export class MasterTracker {
         const payload = String(f[2]);
         if (payload.startsWith(`${this.#opts.masterName} `)) {
           // Stop routing to the old master at once; the check confirms the new one.
+          this.#generation++;
           this.#set(null);
           this.#check();
         }

@@ -91,6 +91,7 @@ export class SharedLink {
         // Replies from a master that is no longer (or not now) the agreed one wait until it is
         // confirmed again; if another node is, they are never delivered: outcomes unknown.
         if (this.toMaster && !this.#pool.isCurrent() && !await this.#pool.confirmed()) break;
+        if (this.#conn !== conn) break;
         for (let f = replies.next(); f !== null; f = replies.next()) {
           // A shared link is never subscribed; a push (tracking, say) belongs to nobody.
           if (f[0] !== 62 && this.#head < this.#owners.length) {

@@ -607,6 +607,7 @@ export class Session implements LinkUser {
         if (!tracker.isCurrent(addr) && !await tracker.confirmed(addr, this.#ctx.switchTimeout)) {
           break;
         }
+        if (this.#backend !== conn) break;
         if (this.#pinned) {
           // Counting is off: everything goes to the client as it comes.
           this.#out.push(replies.rest());

@@ -203,9 +203,10 @@ export function checkTopology(doc: unknown, opts: { base: string; cwd: string })
       "at most the number of replicas",
     );
   // The master stops taking writes (NOREPLICAS) once its replicas' last ACK is older than this,
-  // which by default comes well before the sentinels give up on it after down-after.
+  // by default half of down-after, before the sentinels give up on it. Never under 2 s: replicas
+  // ACK once a second, and 1 s would refuse writes whenever an ACK is a little late.
   const minReplicasMaxLag = doc["min-replicas-max-lag"] === undefined
-    ? Math.min(10, Math.max(1, Math.floor(downAfter / 2000)))
+    ? Math.min(10, Math.max(2, Math.floor(downAfter / 2000)))
     : int(doc["min-replicas-max-lag"], "min-replicas-max-lag", 1, 3600, "seconds");
   const restart = doc.restart ?? true;
   if (typeof restart !== "boolean") {
