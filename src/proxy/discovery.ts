@@ -17,11 +17,40 @@ export function addrKey(a: Addr): string {
   return `${a.host}:${a.port}`;
 }
 
+export function sameAddr(a: Addr, b: Addr): boolean {
+  return a.port === b.port && a.host === b.host;
+}
+
 const ASK_TIMEOUT_MS = 500;
 /** While there is no master, it is looked for this often. */
 const SEARCH_MS = 50;
 /** With a master, the sentinels and the node are asked this often. */
 const CONFIRM_MS = 1000;
+
+/**
+ * Sends `commands` down one fresh connection, pipelined; each answer is null on any failure, or
+ * when not all came within the timeout.
+ */
+export async function askAll(
+  addr: Addr,
+  commands: string[][],
+  opts: { password?: string | null; timeout?: number } = {},
+): Promise<(RespValue | null)[]> {
+  let client: RespClient | null = null;
+  const work = (async () => {
+    client = await RespClient.connect({ hostname: addr.host, port: addr.port });
+    if (opts.password) await client.call("AUTH", opts.password);
+    const c = client;
+    return await Promise.all(commands.map((args) => c.call(...args)));
+  })();
+  try {
+    return await withTimeout(work, opts.timeout ?? ASK_TIMEOUT_MS);
+  } catch {
+    return commands.map(() => null);
+  } finally {
+    work.catch(() => {}).finally(() => (client as RespClient | null)?.close());
+  }
+}
 
 /** Sends one command on a fresh connection; null on any failure or after the timeout. */
 export async function ask(
@@ -29,19 +58,7 @@ export async function ask(
   args: string[],
   opts: { password?: string | null; timeout?: number } = {},
 ): Promise<RespValue | null> {
-  let client: RespClient | null = null;
-  const work = (async () => {
-    client = await RespClient.connect({ hostname: addr.host, port: addr.port });
-    if (opts.password) await client.call("AUTH", opts.password);
-    return await client.call(...args);
-  })();
-  try {
-    return await withTimeout(work, opts.timeout ?? ASK_TIMEOUT_MS);
-  } catch {
-    return null;
-  } finally {
-    work.catch(() => {}).finally(() => (client as RespClient | null)?.close());
-  }
+  return (await askAll(addr, [args], opts))[0]!;
 }
 
 export async function roleOf(addr: Addr): Promise<string | null> {
@@ -91,8 +108,7 @@ export class MasterTracker {
 
   /** Whether `addr` is the master right now. */
   isCurrent(addr: Addr): boolean {
-    const c = this.current;
-    return c !== null && c.port === addr.port && c.host === addr.host;
+    return this.current !== null && sameAddr(this.current, addr);
   }
 
   /**
@@ -111,7 +127,7 @@ export class MasterTracker {
         resolve(verdict);
       };
       const watch = (now: Addr | null) => {
-        if (now !== null) settle(addrKey(now) === addrKey(addr));
+        if (now !== null) settle(sameAddr(now, addr));
       };
       const timer = setTimeout(() => settle(false), ms);
       this.#listeners.add(watch);
@@ -193,12 +209,11 @@ export class MasterTracker {
 
   async #fromSentinels(): Promise<Addr | null> {
     const { sentinels, masterName, sentinelPassword } = this.#opts;
-    const opts = { password: sentinelPassword };
     const answers = await Promise.all(sentinels.map(async (s) => {
-      const [addr, master] = await Promise.all([
-        ask(s, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName], opts),
-        ask(s, ["SENTINEL", "MASTER", masterName], opts),
-      ]);
+      const [addr, master] = await askAll(s, [
+        ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName],
+        ["SENTINEL", "MASTER", masterName],
+      ], { password: sentinelPassword });
       const epoch = Number(Array.isArray(master) ? fieldMap(master).get("config-epoch") : NaN);
       return { addr, epoch: Number.isFinite(epoch) ? epoch : -1 };
     }));
