@@ -32,7 +32,7 @@ export class Outbox {
     this.#buf.raw(bytes);
     if (!this.#scheduled && this.#inflight === 0) {
       this.#scheduled = true;
-      queueMicrotask(() => this.#flush());
+      queueMicrotask(this.#flush);
     }
   }
 
@@ -42,28 +42,41 @@ export class Outbox {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  async #flush(): Promise<void> {
+  // Written as callbacks, not an async function: this runs for every reply to every client, and
+  // an async function costs a promise of its own per call on top of the write's.
+  readonly #flush = (): void => {
     this.#scheduled = false;
-    try {
-      while (this.#buf.length > 0 && !this.#failed) {
-        // Swap buffers: pushes made while this write is under way fill the other one.
-        const out = this.#buf;
-        this.#buf = this.#spare;
-        this.#spare = out;
-        const bytes = out.bytes();
-        this.#inflight = bytes.length;
-        let off = 0;
-        while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
-        this.#inflight = 0;
-        out.reset();
-      }
-    } catch {
-      this.#failed = true;
+    if (this.#buf.length === 0 || this.#failed) return this.#wake();
+    // Swap buffers: pushes made while this write is under way fill the other one.
+    const out = this.#buf;
+    this.#buf = this.#spare;
+    this.#spare = out;
+    this.#write(out, out.bytes(), 0);
+  };
+
+  #write(out: RespWriter, bytes: Uint8Array, off: number): void {
+    this.#inflight = bytes.length - off;
+    this.#conn.write(off === 0 ? bytes : bytes.subarray(off)).then((n) => {
+      if (this.#failed) return;
+      if (off + n < bytes.length) return this.#write(out, bytes, off + n);
       this.#inflight = 0;
-      this.#buf.reset();
-      this.#spare.reset();
-      this.#onError();
-    }
+      out.reset();
+      this.#flush();
+    }, this.#fail);
+  }
+
+  readonly #fail = (): void => {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#inflight = 0;
+    this.#buf.reset();
+    this.#spare.reset();
+    this.#onError();
+    this.#wake();
+  };
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();

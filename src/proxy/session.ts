@@ -223,22 +223,22 @@ export class Session implements LinkUser {
             break;
           }
           // An empty command line (`*0`, a blank inline line) is skipped, as Redis skips it.
-          const local = argv.length === 0 ? null : this.#inspect(argv);
+          const name = argv.length === 0 ? "" : argv.lower(0);
+          const local = argv.length === 0 ? null : this.#inspect(name, argv);
           if (local === undefined) {
-            if (this.#shared && STATEFUL.has(argv.lower(0))) {
+            if (this.#shared && STATEFUL.has(name)) {
               await this.#forward(buf.subarray(runStart, start), run.splice(0));
               runStart = start;
               this.#goDedicated();
             }
-            const toReplica = this.#shared && this.#ctx.readFromReplicas &&
-              READS.has(argv.lower(0));
+            const toReplica = this.#shared && this.#ctx.readFromReplicas && READS.has(name);
             if (toReplica !== this.#toReplica) {
               await this.#forward(buf.subarray(runStart, start), run.splice(0));
               runStart = start;
               this.#toReplica = toReplica;
             }
-            run.push(argv.is(0, "info") && this.#wantsProxyInfo(argv) ? INFO : FORWARD);
-            if (this.#shared && AFTER_SHARED.has(argv.lower(0))) {
+            run.push(name === "info" && this.#wantsProxyInfo(argv) ? INFO : FORWARD);
+            if (this.#shared && AFTER_SHARED.has(name)) {
               await this.#forward(buf.subarray(runStart, start + used), run.splice(0));
               runStart = start + used;
               this.#goDedicated();
@@ -273,8 +273,7 @@ export class Session implements LinkUser {
    * Tracks connection state from a command. Returns undefined to forward it, a reply to
    * answer it here, or null to drop it silently.
    */
-  #inspect(argv: Argv): Uint8Array | null | undefined {
-    const name = argv.lower(0);
+  #inspect(name: string, argv: Argv): Uint8Array | null | undefined {
     if (this.#ctx.requirepass !== null) {
       if (name === "auth") {
         const given = argv.str(argv.length - 1);
