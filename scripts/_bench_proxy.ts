@@ -7,6 +7,9 @@
 // started by `hakv up` runs relative to the application. Each run also records the CPU time
 // per request of the data node and the proxy and the machine's idle time per request, and the
 // added p50 of a single client (`-c 1`), which is the proxy's own latency without queueing.
+// Two do-nothing Deno programs (scripts/_proxy_floor.ts) run beside the node as well: an echo,
+// whose CPU per request is the least a Deno process spends reading one request and writing one
+// reply, and a relay, whose added latency is the least a Deno process adds in the middle.
 import { RespClient } from "../src/client/mod.ts";
 import {
   fmt,
@@ -44,6 +47,7 @@ async function startProxy(
   cmd: string,
   args: string[],
   port: number,
+  ready: (reply: unknown) => boolean = (reply) => reply === "PONG",
 ): Promise<{ stop(): Promise<void>; log(): string; pid: number }> {
   const child = new Deno.Command(cmd, {
     args,
@@ -67,13 +71,13 @@ async function startProxy(
   while (true) {
     try {
       await using c = await RespClient.connect({ port });
-      if ((await c.call("PING")) === "PONG") break;
+      if (ready(await c.call("PING"))) break;
     } catch {
       // not yet
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${cmd} did not pass PING within 20 s:\n${log}`);
+      throw new Error(`${cmd} did not answer PING within 20 s:\n${log}`);
     }
     await sleep(50);
   }
@@ -105,7 +109,7 @@ function haproxyConfig(listen: number, backend: number): string {
   ].join("\n");
 }
 
-type Kind = "direct" | "hakv proxy" | "haproxy";
+type Kind = "direct" | "hakv proxy" | "haproxy" | "deno relay" | "deno echo";
 
 interface Path {
   kind: Kind;
@@ -169,6 +173,23 @@ export async function proxyWorkload(opts: Options): Promise<string> {
         paths.push({ kind: "haproxy", cpu, port, pid: ha.pid });
       }
     }
+    // The floor programs sit beside the node, where the proxy's placement is the method's.
+    const floorCpu = placements.at(-1)!;
+    for (const kind of ["deno relay", "deno echo"] as const) {
+      const port = freePort();
+      const [cmd, args] = pinnedIf(floorCpu, Deno.execPath(), [
+        ...["run", "-A", "scripts/_proxy_floor.ts", kind === "deno relay" ? "relay" : "echo"],
+        ...[String(port), String(server.port)],
+      ]);
+      const floor = await startProxy(
+        cmd,
+        args,
+        port,
+        (reply) => reply === "PONG" || reply === "OK",
+      );
+      stops.push(floor.stop);
+      paths.push({ kind, cpu: floorCpu, port, pid: floor.pid });
+    }
     for (const p of paths) samples.set(p, []);
     for (let r = 1; r <= opts.runs; r++) {
       // Rotate which path goes first, so drift favours none.
@@ -212,6 +233,8 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     const dP50 = med(direct, (r) => r.c50.get(test)?.p50);
     const dP50c1 = med(direct, (r) => r.c1.get(test)?.p50);
     for (const p of paths.slice(1)) {
+      // The echo never reaches the node: only its CPU per request means anything.
+      if (p.kind === "deno echo") continue;
       const rps = med(p, (r) => r.c50.get(test)?.rps);
       const ratio = rps / dRps;
       const added = (med(p, (r) => r.c50.get(test)?.p50) - dP50) * 1000;
@@ -235,7 +258,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const cpuRows: Row[] = paths.map((p) => ({
     cells: [
       `${PROXY_ID} ${label(p)}`,
-      fmt(med(p, (r) => r.node), 1),
+      p.kind === "deno echo" ? "—" : fmt(med(p, (r) => r.node), 1),
       p.pid === null ? "—" : fmt(med(p, (r) => r.proxy), 1),
       fmt(med(p, (r) => r.idle), 1),
     ],
@@ -262,7 +285,11 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     "`hakv proxy --backend` (static mode, one backend) and HAProxy in TCP mode with the PING / " +
     "`role:master` tcp-check, each unpinned and pinned to CPU0 beside the data node. The target " +
     "(the issue's) is on W2's `-c 50`; there the added p50 is mostly queueing, so the `-c 1` " +
-    "column shows the hop itself.";
+    "column shows the hop itself. `deno relay` and `deno echo` (scripts/_proxy_floor.ts) do " +
+    "nothing but copy bytes and answer `+OK`: the relay's added p50 is the least a Deno process " +
+    "adds in the middle, the echo's CPU per request the least it spends on one request and one " +
+    "reply. Pinned beside the node, a proxy reaches 0.8x only while node + proxy CPU per request " +
+    "stays under 1.25x the node's direct figure.";
 }
 
 function pinnedIf(cpu: "" | "0", cmd: string, args: string[]): [string, string[]] {
