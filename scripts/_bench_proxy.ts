@@ -42,7 +42,7 @@ interface Options {
   order: () => ServerName[];
 }
 
-/** A proxy process, ready once it answers PING through to the data node. */
+/** A proxy (or floor) process, ready once its answer to PING passes `ready`. */
 async function startProxy(
   cmd: string,
   args: string[],

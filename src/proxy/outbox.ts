@@ -56,8 +56,14 @@ export class Outbox {
 
   #write(out: RespWriter, bytes: Uint8Array, off: number): void {
     this.#inflight = bytes.length - off;
-    this.#conn.write(off === 0 ? bytes : bytes.subarray(off)).then((n) => {
-      if (this.#failed) return;
+    let written: Promise<number>;
+    try {
+      written = this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
+    } catch {
+      // A closed resource can throw before any promise exists.
+      return this.#fail();
+    }
+    written.then((n) => {
       if (off + n < bytes.length) return this.#write(out, bytes, off + n);
       this.#inflight = 0;
       out.reset();
