@@ -98,7 +98,12 @@ Deno.test("static backends: the one node claiming master gets traffic; with two 
     "--switch-timeout",
     "500",
   ]);
+  // A second proxy that checks only once a minute: it has not looked again by the end.
+  await using slow = await spawnProxy([
+    ...["--backend", `127.0.0.1:${m.port},127.0.0.1:${r.port}`, "--check-interval", "60000"],
+  ]);
   await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
+  await settle(async () => (await once(slow.port, "SET", "k", "v")) === "OK", 10_000);
   // The replica also claims to be master: a split brain the proxy must not route into.
   {
     await using c = await r.client();
@@ -108,6 +113,9 @@ Deno.test("static backends: the one node claiming master gets traffic; with two 
     const reply = await once(proxy.port, "SET", "k", "w");
     return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
   }, 5000);
+  // check-interval is obeyed: 1.5 s later the slow proxy has still not checked again.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(await once(slow.port, "SET", "k", "w"), "OK");
   // Resolved: one master again, and traffic flows to it.
   {
     await using c = await r.client();
@@ -363,4 +371,46 @@ Deno.test("a sentinel with a newer config naming another master holds the proxy 
   await settle(async () => (await once(proxy.port, "SET", "k", "x")) === "OK", 10_000);
   await using direct = await m.client();
   assert.equal(await direct.command("GET", "k"), "x");
+});
+
+Deno.test("a failover's promotion stops the proxy using the old master before +switch-master", async () => {
+  // The leader's config names the promoted replica from +promoted-slave on, but +switch-master
+  // waits for every replica to follow it. Here one replica cannot be moved (REPLICAOF and SLAVEOF
+  // are renamed away), so the failover stays in its last stage until failover-timeout. The
+  // proxy checks only every 60 s: the event alone must stop it using the old master in time.
+  await using g = await Group.start({ replicas: 1, sentinelCount: 2 });
+  await using other = await Group.start({
+    replicas: 2,
+    sentinelCount: 1,
+    quorum: 1,
+    failoverTimeout: 120_000,
+    nodeArgs: (i) =>
+      i === 2
+        ? [
+          ...["--replica-priority", "0"],
+          ...["--rename-command", "REPLICAOF", ""],
+          ...["--rename-command", "SLAVEOF", ""],
+        ]
+        : [],
+  });
+  const sentinels = [...g.sentinels, ...other.sentinels].map((s) => `127.0.0.1:${s!.port}`);
+  await using proxy = await spawnProxy([
+    ...["--sentinel", sentinels.join(","), "--switch-timeout", "300", "--check-interval", "60000"],
+  ]);
+  await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
+  const third = other.sentinels[0]!;
+  await settle(async () => {
+    await using c = await RespClient.connect({ port: third.port });
+    return (await c.call("SENTINEL", "FAILOVER", other.name)) === "OK";
+  }, 10_000);
+  await settle(async () => {
+    const reply = await once(proxy.port, "SET", "k", "w");
+    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
+  }, 10_000);
+  // Still mid-failover: no +switch-master has been published.
+  await using c = await RespClient.connect({ port: third.port });
+  const master = await c.call("SENTINEL", "MASTER", other.name);
+  assert.ok(Array.isArray(master));
+  const flags = String(master[master.indexOf("flags") + 1]);
+  assert.match(flags, /failover_in_progress/);
 });

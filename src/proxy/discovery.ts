@@ -1,7 +1,9 @@
 // Which node is the master, as the proxy may route to it. With sentinels: the address a
 // majority of them report (get-master-addr-by-name), confirmed by ROLE on the node itself, and
-// re-checked at once when any sentinel publishes +switch-master; a sentinel with a newer config
-// epoch naming another node that claims master (a failover under way) means none yet. Without:
+// re-checked every check-interval, and at once when any sentinel publishes +promoted-slave (a
+// failover's leader promoted a replica of this master) or +switch-master; a sentinel with a
+// newer config epoch naming another node that claims master (a failover under way) means none
+// yet. Without:
 // HAProxy-style ROLE checks of static backends, where exactly one must claim to be master.
 // Anything less certain (no majority, two claimants, a node that denies it) means no master:
 // clients wait, and replies from the last master wait until it is confirmed again.
@@ -24,8 +26,8 @@ export function sameAddr(a: Addr, b: Addr): boolean {
 const ASK_TIMEOUT_MS = 500;
 /** While there is no master, it is looked for this often. */
 const SEARCH_MS = 50;
-/** With a master, the sentinels and the node are asked this often. */
-const CONFIRM_MS = 1000;
+/** A lost subscription to a sentinel is tried again this often. */
+const RESUBSCRIBE_MS = 1000;
 
 /**
  * Sends `commands` down one fresh connection, pipelined; each answer is null on any failure, or
@@ -203,7 +205,9 @@ export class MasterTracker {
         this.#check();
         return;
       }
-      this.#timer = setTimeout(() => this.#check(), this.current === null ? SEARCH_MS : CONFIRM_MS);
+      // With a master, the sentinels (or backends) and the node are asked every check-interval.
+      const next = this.current === null ? SEARCH_MS : this.#opts.checkInterval;
+      this.#timer = setTimeout(() => this.#check(), next);
     });
   }
 
@@ -293,16 +297,23 @@ export class MasterTracker {
 
   #subscribe(s: Addr): void {
     if (this.#stopped) return;
-    const retry = () => setTimeout(() => this.#subscribe(s), CONFIRM_MS);
+    const retry = () => setTimeout(() => this.#subscribe(s), RESUBSCRIBE_MS);
     (async () => {
       const c = await RespClient.connect({ hostname: s.host, port: s.port });
       this.#subscriptions.push(c);
       if (this.#opts.sentinelPassword) await c.call("AUTH", this.#opts.sentinelPassword);
-      await c.call("SUBSCRIBE", "+switch-master");
+      await c.call("SUBSCRIBE", "+switch-master", "+promoted-slave");
       for await (const f of c) {
         if (!Array.isArray(f) || f[0] !== "message") continue;
         const payload = String(f[2]);
-        if (payload.startsWith(`${this.#opts.masterName} `)) {
+        // `+switch-master <name> <old-ip> <old-port> <new-ip> <new-port>` ends a failover;
+        // `+promoted-slave slave <ip>:<port> <ip> <port> @ <name> <ip> <port>` comes earlier,
+        // when the leader's config already names the promoted replica: from then on the old
+        // master is in doubt, however long the rest of the failover takes.
+        const ours = f[1] === "+switch-master"
+          ? payload.startsWith(`${this.#opts.masterName} `)
+          : payload.includes(` @ ${this.#opts.masterName} `);
+        if (ours) {
           // Stop routing to the old master at once; the check confirms the new one.
           this.#generation++;
           this.#set(null);
