@@ -109,10 +109,7 @@ Deno.test("static backends: the one node claiming master gets traffic; with two 
     await using c = await r.client();
     await c.command("REPLICAOF", "NO", "ONE");
   }
-  await settle(async () => {
-    const reply = await once(proxy.port, "SET", "k", "w");
-    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
-  }, 5000);
+  await untilMasterDown(proxy.port, 5000);
   // check-interval is obeyed: 1.5 s later the slow proxy has still not checked again.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(await once(slow.port, "SET", "k", "w"), "OK");
@@ -341,6 +338,22 @@ Deno.test("a master frozen past a switch: what it runs when it wakes never reach
   }
 });
 
+/** SENTINEL FAILOVER, asked again while the sentinel has no fresh INFO (NOGOODSLAVE). */
+async function failoverVia(sentinel: { port: number }, name: string): Promise<void> {
+  await settle(async () => {
+    await using c = await RespClient.connect({ port: sentinel.port });
+    return (await c.call("SENTINEL", "FAILOVER", name)) === "OK";
+  }, 10_000);
+}
+
+/** Until a command through the proxy is refused with MASTERDOWN. */
+async function untilMasterDown(port: number, ms: number): Promise<void> {
+  await settle(async () => {
+    const reply = await once(port, "SET", "k", "w");
+    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
+  }, ms);
+}
+
 Deno.test("a sentinel with a newer config naming another master holds the proxy until they agree", async () => {
   // Mid-failover the leader names the replica it promoted, with a new config epoch, while the
   // others still name the old master. Here two sentinels watch M (epoch 0) and a third, watching
@@ -355,17 +368,10 @@ Deno.test("a sentinel with a newer config naming another master holds the proxy 
   // Both name a master in epoch 0: the majority's is used.
   await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
   const third = other.sentinels[0]!;
-  // Until the sentinel has a fresh INFO from the replica it answers NOGOODSLAVE: ask again.
-  await settle(async () => {
-    await using c = await RespClient.connect({ port: third.port });
-    return (await c.call("SENTINEL", "FAILOVER", other.name)) === "OK";
-  }, 10_000);
+  await failoverVia(third, other.name);
   // The third sentinel now names N in epoch 1, and N says it is master: no master until the
   // sentinels agree, so commands wait and are refused.
-  await settle(async () => {
-    const reply = await once(proxy.port, "SET", "k", "w");
-    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
-  }, 15_000);
+  await untilMasterDown(proxy.port, 15_000);
   // That sentinel gone, the two that remain agree on M again.
   await third.kill("SIGKILL");
   await settle(async () => (await once(proxy.port, "SET", "k", "x")) === "OK", 10_000);
@@ -399,14 +405,8 @@ Deno.test("a failover's promotion stops the proxy using the old master before +s
   ]);
   await settle(async () => (await once(proxy.port, "SET", "k", "v")) === "OK", 10_000);
   const third = other.sentinels[0]!;
-  await settle(async () => {
-    await using c = await RespClient.connect({ port: third.port });
-    return (await c.call("SENTINEL", "FAILOVER", other.name)) === "OK";
-  }, 10_000);
-  await settle(async () => {
-    const reply = await once(proxy.port, "SET", "k", "w");
-    return reply instanceof Error && /^MASTERDOWN /.test(reply.message);
-  }, 10_000);
+  await failoverVia(third, other.name);
+  await untilMasterDown(proxy.port, 10_000);
   // Still mid-failover: no +switch-master has been published.
   await using c = await RespClient.connect({ port: third.port });
   const master = await c.call("SENTINEL", "MASTER", other.name);
