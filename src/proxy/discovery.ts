@@ -3,9 +3,8 @@
 // re-checked every check-interval, and at once when any sentinel publishes +promoted-slave (a
 // failover's leader promoted a replica of this master) or +switch-master; a sentinel with a
 // newer config epoch naming another node that claims master (a failover under way) means none
-// yet. Without:
-// HAProxy-style ROLE checks of static backends, where exactly one must claim to be master.
-// Anything less certain (no majority, two claimants, a node that denies it) means no master:
+// yet. Without: HAProxy-style ROLE checks of static backends, every check-interval, where
+// exactly one must claim to be master. Anything less certain (no majority, two claimants, a node that denies it) means no master:
 // clients wait, and replies from the last master wait until it is confirmed again.
 import { withTimeout } from "../_util/timeout.ts";
 import { fieldMap, RespClient, type RespValue } from "../client/mod.ts";
@@ -152,11 +151,11 @@ export class MasterTracker {
   #set(addr: Addr | null): void {
     const same = addr === null
       ? this.current === null
-      : this.current !== null && addrKey(addr) === addrKey(this.current);
+      : this.current !== null && sameAddr(addr, this.current);
     if (same) return;
     if (addr !== null) {
       // A change through "none" to another node is one switch; back to the same node is none.
-      if (this.#last !== null && addrKey(this.#last) !== addrKey(addr)) this.switches++;
+      if (this.#last !== null && !sameAddr(this.#last, addr)) this.switches++;
       this.#last = addr;
     }
     this.current = addr;
@@ -169,7 +168,7 @@ export class MasterTracker {
 
   /** The last master there was. */
   #last: Addr | null = null;
-  /** Bumped by each +switch-master: a check begun before it may not confirm anything. */
+  /** Bumped by each failover event: a check begun before it may not confirm anything. */
   #generation = 0;
 
   /** Re-checks now (and again once a check under way ends). */
@@ -184,7 +183,7 @@ export class MasterTracker {
     const generation = this.#generation;
     const work = this.mode === "sentinel" ? this.#fromSentinels() : this.#fromBackends();
     work.then(async (addr) => {
-      // Answers from before a +switch-master may name the old master, awake again: they are
+      // Answers from before a failover event may name the old master, awake again: they are
       // dropped, and the check is run again.
       if (generation !== this.#generation) {
         this.#again = true;
@@ -192,7 +191,7 @@ export class MasterTracker {
       }
       // A master that stays the same is kept; a different one passes through "none" first,
       // so no session moves until the new one has been confirmed.
-      if (addr === null || this.current === null || addrKey(addr) !== addrKey(this.current)) {
+      if (addr === null || this.current === null || !sameAddr(addr, this.current)) {
         if (this.current !== null && addr !== null) this.#set(null);
         this.#set(addr);
       }

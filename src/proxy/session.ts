@@ -17,7 +17,7 @@
 import { makeRoom } from "../_util/binary.ts";
 import { COMMANDS } from "../commands/mod.ts";
 import { Argv, encodeCommand, RequestParser, RespWriter } from "../resp/mod.ts";
-import { type Addr, addrKey, type MasterTracker } from "./discovery.ts";
+import { type Addr, type MasterTracker, sameAddr } from "./discovery.ts";
 import { FrameReader } from "./frames.ts";
 import { Outbox } from "./outbox.ts";
 import type { LinkUser, Pool, SharedLink } from "./pool.ts";
@@ -495,7 +495,7 @@ export class Session implements LinkUser {
   /** The master changed (null: there is none right now). */
   masterChanged(addr: Addr | null): void {
     if (this.#closed) return;
-    const moved = (a: Addr) => addr === null || addrKey(addr) !== addrKey(a);
+    const moved = (a: Addr) => addr === null || !sameAddr(addr, a);
     if (
       this.#link !== null && this.#linkOwed > 0 && this.#link.toMaster && moved(this.#link.addr)
     ) {
