@@ -4,9 +4,11 @@
 // canonical `role:master` check. On two cores a proxy has no core of its own, so each proxy
 // runs twice: unpinned, where the scheduler puts it (in practice mostly beside the benchmark,
 // whose requests wake it), and pinned to CPU0 beside the data node, which is where a proxy
-// started by `hakv up` runs relative to the application. Each run also records the CPU time
-// per request of the data node and the proxy and the machine's idle time per request, and the
-// added p50 of a single client (`-c 1`), which is the proxy's own latency without queueing.
+// started by `hakv up` runs relative to the application. With three CPUs or more, a third run
+// pins it to CPU2, a core of its own. Each run also records the CPU time per request of the
+// data node and the proxy and the idle time per request of CPU0 and CPU1, from which the table
+// gives the throughput the CPU allows at best (`ceiling`), and the added p50 of a single client
+// (`-c 1`), which is the proxy's own latency without queueing.
 // Two do-nothing Deno programs (scripts/_proxy_floor.ts) run beside the node as well: an echo,
 // whose CPU per request is the least a Deno process spends reading one request and writing one
 // reply, and a relay, whose added latency is the least a Deno process adds in the middle.
@@ -111,15 +113,21 @@ function haproxyConfig(listen: number, backend: number): string {
 
 type Kind = "direct" | "hakv proxy" | "haproxy" | "deno relay" | "deno echo";
 
+/** Where a proxy runs: unpinned, beside the node on CPU0, or on a core of its own (CPU2). */
+type Placement = "" | "0" | "2";
+
 interface Path {
   kind: Kind;
   /** "" unpinned, else the CPU the proxy is pinned to. */
-  cpu: "" | "0";
+  cpu: Placement;
   port: number;
   pid: number | null;
 }
 
 const label = (p: Path) => p.cpu === "" ? p.kind : `${p.kind} on CPU${p.cpu}`;
+
+/** CPUs on this machine; with three or more, each proxy also runs on a core of its own. */
+const CPUS = navigator.hardwareConcurrency;
 
 async function bench(port: number, n: number, clients: number): Promise<Map<string, Sample>> {
   const [cmd, args] = pinned(1, "redis-benchmark", [
@@ -133,10 +141,31 @@ async function bench(port: number, n: number, clients: number): Promise<Map<stri
 interface PathRun {
   c50: Map<string, Sample>;
   c1: Map<string, Sample>;
-  /** CPU µs per request (-c 50 run): data node, proxy, idle (both cores). */
+  /** CPU µs per request (-c 50 run): data node, proxy, idle (CPU0 and CPU1). */
   node: number;
   proxy: number;
   idle: number;
+  /** Wall-clock µs per request of the -c 50 run. */
+  wall: number;
+}
+
+/**
+ * The highest via/direct throughput the CPU time measured allows, were no core ever idle. In
+ * the direct run CPU0 and CPU1 are busy `2 * wall - idle` µs per request (data node, benchmark,
+ * the rest); a proxy confined to those two cores adds its own CPU and changes the node's, so
+ * at best each request takes that much longer. Pinned beside the node, CPU0 alone must also
+ * carry node and proxy; on a core of its own, the proxy is held to one request per `proxy` µs.
+ * Unpinned on more than two cores it is not confined, and there is no ceiling to give.
+ */
+function ceiling(direct: PathRun, via: PathRun, cpu: Placement): number | undefined {
+  const busy = 2 * direct.wall - direct.idle;
+  if (cpu === "2") {
+    return Math.min(busy / (busy - direct.node + via.node), direct.wall / via.proxy);
+  }
+  if (cpu === "" && CPUS > 2) return undefined;
+  const both = busy / (busy - direct.node + via.node + via.proxy);
+  // Beside the node, CPU0 carries both, while direct it was a whole core per request's wall.
+  return cpu === "0" ? Math.min(both, direct.wall / (via.node + via.proxy)) : both;
 }
 
 export async function proxyWorkload(opts: Options): Promise<string> {
@@ -149,7 +178,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const stops: (() => Promise<void>)[] = [];
   const paths: Path[] = [{ kind: "direct", cpu: "", port: server.port, pid: null }];
   // Without taskset nothing is pinned, so there is one placement only.
-  const placements: ("" | "0")[] = HAS_TASKSET ? ["", "0"] : [""];
+  const placements: Placement[] = !HAS_TASKSET ? [""] : CPUS > 2 ? ["", "0", "2"] : ["", "0"];
   const samples = new Map<Path, PathRun[]>();
   try {
     for (const cpu of placements) {
@@ -174,7 +203,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
       }
     }
     // The floor programs sit beside the node, where the proxy's placement is the method's.
-    const floorCpu = placements.at(-1)!;
+    const floorCpu = HAS_TASKSET ? "0" : "";
     for (const kind of ["deno relay", "deno echo"] as const) {
       const port = freePort();
       const [cmd, args] = pinnedIf(floorCpu, Deno.execPath(), [
@@ -196,14 +225,17 @@ export async function proxyWorkload(opts: Options): Promise<string> {
         const node0 = server.cpuMicros();
         const proxy0 = p.pid === null ? 0 : processCpuMicros(p.pid);
         const idle0 = idleMicros();
+        const t0 = performance.now();
         const c50 = await bench(p.port, n, 50);
         const requests = 2 * n;
+        const wall = (performance.now() - t0) * 1000 / requests;
         const run: PathRun = {
           c50,
           c1: new Map(),
           node: (server.cpuMicros() - node0) / requests,
           proxy: p.pid === null ? 0 : (processCpuMicros(p.pid) - proxy0) / requests,
           idle: (idleMicros() - idle0) / requests,
+          wall,
         };
         // The echo's latency is not a hop to the node: only its CPU is reported.
         if (p.kind !== "deno echo") run.c1 = await bench(p.port, n1, 1);
@@ -213,7 +245,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
         console.log(
           `${PROXY_ID} run ${r}/${opts.runs} ${label(p).padEnd(20)} ${parts.join(", ")}; ` +
             `-c 1 p50 ${c1.join(", ")} ms; µs/request: node ${fmt(run.node, 1)} proxy ` +
-            `${fmt(run.proxy, 1)} idle ${fmt(run.idle, 1)}`,
+            `${fmt(run.proxy, 1)} idle ${fmt(run.idle, 1)} wall ${fmt(run.wall, 1)}`,
         );
       }
     }
@@ -225,6 +257,13 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const med = (p: Path, f: (r: PathRun) => number | undefined) =>
     median(samples.get(p)!.map(f).filter((x) => x !== undefined));
   const direct = paths[0]!;
+  // The ceiling of each run against the direct run of the same round, then their median.
+  const ceilings = (p: Path) => {
+    const runs = samples.get(p)!;
+    const d = samples.get(direct)!;
+    const xs = runs.map((r, i) => ceiling(d[i]!, r, p.cpu)).filter((x) => x !== undefined);
+    return xs.length === 0 ? "—" : `${median(xs).toFixed(2)}x`;
+  };
   const rows: Row[] = [];
   for (const test of ["SET", "GET"]) {
     const dRps = med(direct, (r) => r.c50.get(test)?.rps);
@@ -245,6 +284,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
           fmtInt(dRps),
           fmtInt(rps),
           `${ratio.toFixed(2)}x`,
+          p.kind === "hakv proxy" || p.kind === "haproxy" ? ceilings(p) : "—",
           `${Math.round(added)} µs`,
           `${Math.round(added1)} µs`,
           target ? "≥ 0.8x, ≤ 50 µs" : "—",
@@ -268,6 +308,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
       "direct rps",
       "via rps",
       "via/direct",
+      "CPU ceiling",
       "added p50",
       "added p50, -c 1",
       "target",
@@ -281,15 +322,18 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     "on CPU1, direct and through each proxy in turn (the first rotating run by run), medians " +
     `over ${opts.runs} run(s); then \`-c 1 -n ${n1}\` for the added p50 of one client. ` +
     "`hakv proxy --backend` (static mode, one backend) and HAProxy in TCP mode with the PING / " +
-    "`role:master` tcp-check, each unpinned and pinned to CPU0 beside the data node. The target " +
+    "`role:master` tcp-check, each unpinned, pinned to CPU0 beside the data node and, with " +
+    "three CPUs or more, pinned to CPU2, a core of its own. The target " +
     "(the issue's) is on W2's `-c 50`; there the added p50 is mostly queueing, so the `-c 1` " +
     "column shows the hop itself. `deno relay` and `deno echo` (scripts/_proxy_floor.ts) do " +
     "nothing but copy bytes and answer `+OK`: the relay's added p50 is the least a Deno process " +
     "adds in the middle, the echo's CPU per request the least it spends on one request and one " +
-    "reply. Pinned beside the node, a proxy reaches 0.8x only while node + proxy CPU per request " +
-    "stays under 1.25x the node's direct figure.";
+    "reply. The CPU ceiling is the most via/direct the CPU time measured allows were no core " +
+    "ever idle: direct, CPU0 and CPU1 are busy `2 x wall - idle` µs per request, and a proxy " +
+    "on them adds its own CPU and changes the node's; beside the node, CPU0 must also carry " +
+    "both alone; on a core of its own, the proxy is held to one request per its CPU µs.";
 }
 
-function pinnedIf(cpu: "" | "0", cmd: string, args: string[]): [string, string[]] {
+function pinnedIf(cpu: Placement, cmd: string, args: string[]): [string, string[]] {
   return cpu === "" ? [cmd, args] : pinned(Number(cpu), cmd, args);
 }
