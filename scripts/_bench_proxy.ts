@@ -5,7 +5,7 @@
 // runs twice: unpinned, where the scheduler puts it (in practice mostly beside the benchmark,
 // whose requests wake it), and pinned to CPU0 beside the data node, which is where a proxy
 // started by `hakv up` runs relative to the application. With three CPUs or more, a third run
-// pins it to CPU2, a core of its own. Each run also records the CPU time per request of the
+// pins it to CPU2, away from both. Each run also records the CPU time per request of the
 // data node and the proxy and the idle time per request of CPU0 and CPU1, from which the table
 // gives the throughput the CPU allows at best (`ceiling`), and the added p50 of a single client
 // (`-c 1`), which is the proxy's own latency without queueing.
@@ -113,7 +113,7 @@ function haproxyConfig(listen: number, backend: number): string {
 
 type Kind = "direct" | "hakv proxy" | "haproxy" | "deno relay" | "deno echo";
 
-/** Where a proxy runs: unpinned, beside the node on CPU0, or on a core of its own (CPU2). */
+/** Where a proxy runs: unpinned, beside the node on CPU0, or on a CPU of its own (CPU2). */
 type Placement = "" | "0" | "2";
 
 interface Path {
@@ -126,8 +126,11 @@ interface Path {
 
 const label = (p: Path) => p.cpu === "" ? p.kind : `${p.kind} on CPU${p.cpu}`;
 
-/** CPUs on this machine; with three or more, each proxy also runs on a core of its own. */
-const CPUS = navigator.hardwareConcurrency;
+/**
+ * CPUs online (the `cpuN` lines of /proc/stat, which idleMicros reads); with three or more, each
+ * proxy also runs pinned to CPU2. That CPU may share a physical core with CPU0 or CPU1 (SMT).
+ */
+const CPUS = Deno.readTextFileSync("/proc/stat").split("\n").filter((l) => /^cpu\d/.test(l)).length;
 
 async function bench(port: number, n: number, clients: number): Promise<Map<string, Sample>> {
   const [cmd, args] = pinned(1, "redis-benchmark", [
@@ -150,22 +153,22 @@ interface PathRun {
 }
 
 /**
- * The highest via/direct throughput the CPU time measured allows, were no core ever idle. In
- * the direct run CPU0 and CPU1 are busy `2 * wall - idle` µs per request (data node, benchmark,
- * the rest); a proxy confined to those two cores adds its own CPU and changes the node's, so
- * at best each request takes that much longer. Pinned beside the node, CPU0 alone must also
- * carry node and proxy; on a core of its own, the proxy is held to one request per `proxy` µs.
- * Unpinned on more than two cores it is not confined, and there is no ceiling to give.
+ * The highest via/direct throughput (both tests together: direct wall / via wall) that the CPU
+ * time measured allows, were no CPU ever idle. Per request, direct, CPU0 and CPU1 are busy
+ * `2 * wall - idle` µs: the data node and the rest (the benchmark, mostly), the rest assumed the
+ * same through a proxy. A proxy on those two CPUs adds its own CPU and changes the node's, and
+ * two CPUs give at most 2 µs of CPU per µs of wall. Beside the node, CPU0 must also carry node
+ * and proxy by itself; on a CPU of its own, the proxy is held to one request per `proxy` µs.
+ * Unpinned on more than two CPUs it is not confined, and there is no ceiling to give.
  */
 function ceiling(direct: PathRun, via: PathRun, cpu: Placement): number | undefined {
-  const busy = 2 * direct.wall - direct.idle;
-  if (cpu === "2") {
-    return Math.min(busy / (busy - direct.node + via.node), direct.wall / via.proxy);
-  }
   if (cpu === "" && CPUS > 2) return undefined;
-  const both = busy / (busy - direct.node + via.node + via.proxy);
-  // Beside the node, CPU0 carries both, while direct it was a whole core per request's wall.
-  return cpu === "0" ? Math.min(both, direct.wall / (via.node + via.proxy)) : both;
+  const rest = 2 * direct.wall - direct.idle - direct.node;
+  const onTwo = cpu === "2" ? via.node : via.node + via.proxy;
+  const bound = 2 * direct.wall / (rest + onTwo);
+  if (cpu === "2") return Math.min(bound, direct.wall / via.proxy);
+  if (cpu === "0") return Math.min(bound, direct.wall / (via.node + via.proxy));
+  return bound;
 }
 
 export async function proxyWorkload(opts: Options): Promise<string> {
@@ -202,7 +205,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
         paths.push({ kind: "haproxy", cpu, port, pid: ha.pid });
       }
     }
-    // The floor programs sit beside the node, where the proxy's placement is the method's.
+    // The floor programs run beside the node only: the placement their figures are compared in.
     const floorCpu = HAS_TASKSET ? "0" : "";
     for (const kind of ["deno relay", "deno echo"] as const) {
       const port = freePort();
@@ -257,12 +260,15 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const med = (p: Path, f: (r: PathRun) => number | undefined) =>
     median(samples.get(p)!.map(f).filter((x) => x !== undefined));
   const direct = paths[0]!;
-  // The ceiling of each run against the direct run of the same round, then their median.
-  const ceilings = (p: Path) => {
-    const runs = samples.get(p)!;
+  // Each round's via run against the direct run of the same round: the median, and the range.
+  const paired = (p: Path, f: (d: PathRun, via: PathRun) => number | undefined) => {
     const d = samples.get(direct)!;
-    const xs = runs.map((r, i) => ceiling(d[i]!, r, p.cpu)).filter((x) => x !== undefined);
-    return xs.length === 0 ? "—" : `${median(xs).toFixed(2)}x`;
+    const xs = samples.get(p)!.map((r, i) => f(d[i]!, r)).filter((x) => x !== undefined);
+    if (xs.length === 0) return "—";
+    const range = xs.length > 1
+      ? ` (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
+      : "";
+    return `${median(xs).toFixed(2)}x${range}`;
   };
   const rows: Row[] = [];
   for (const test of ["SET", "GET"]) {
@@ -284,7 +290,6 @@ export async function proxyWorkload(opts: Options): Promise<string> {
           fmtInt(dRps),
           fmtInt(rps),
           `${ratio.toFixed(2)}x`,
-          p.kind === "hakv proxy" || p.kind === "haproxy" ? ceilings(p) : "—",
           `${Math.round(added)} µs`,
           `${Math.round(added1)} µs`,
           target ? "≥ 0.8x, ≤ 50 µs" : "—",
@@ -299,6 +304,12 @@ export async function proxyWorkload(opts: Options): Promise<string> {
       p.kind === "deno echo" ? "—" : fmt(med(p, (r) => r.node), 1),
       p.pid === null ? "—" : fmt(med(p, (r) => r.proxy), 1),
       fmt(med(p, (r) => r.idle), 1),
+      fmt(med(p, (r) => r.wall), 1),
+      // Which ratio and ceiling mean something: a proxy's, between the node and its clients.
+      p.kind === "hakv proxy" || p.kind === "haproxy" ? paired(p, (d, v) => d.wall / v.wall) : "—",
+      p.kind === "hakv proxy" || p.kind === "haproxy"
+        ? paired(p, (d, v) => ceiling(d, v, p.cpu))
+        : "—",
     ],
   }));
   return table(
@@ -308,7 +319,6 @@ export async function proxyWorkload(opts: Options): Promise<string> {
       "direct rps",
       "via rps",
       "via/direct",
-      "CPU ceiling",
       "added p50",
       "added p50, -c 1",
       "target",
@@ -317,21 +327,35 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     rows,
   ) +
     "\n\n" +
-    table(["W10 CPU µs per request (-c 50)", "data node", "proxy", "idle, both cores"], cpuRows) +
+    table(
+      [
+        "W10 µs per request (-c 50)",
+        "data node CPU",
+        "proxy CPU",
+        "idle, CPU0+1",
+        "wall",
+        "via/direct, SET+GET",
+        "CPU ceiling",
+      ],
+      cpuRows,
+    ) +
     `\n\nOne hakv data node on CPU0, \`redis-benchmark -t set,get -c 50 -r 1000000 -d 64 -n ${n}\` ` +
     "on CPU1, direct and through each proxy in turn (the first rotating run by run), medians " +
     `over ${opts.runs} run(s); then \`-c 1 -n ${n1}\` for the added p50 of one client. ` +
     "`hakv proxy --backend` (static mode, one backend) and HAProxy in TCP mode with the PING / " +
     "`role:master` tcp-check, each unpinned, pinned to CPU0 beside the data node and, with " +
-    "three CPUs or more, pinned to CPU2, a core of its own. The target " +
-    "(the issue's) is on W2's `-c 50`; there the added p50 is mostly queueing, so the `-c 1` " +
-    "column shows the hop itself. `deno relay` and `deno echo` (scripts/_proxy_floor.ts) do " +
-    "nothing but copy bytes and answer `+OK`: the relay's added p50 is the least a Deno process " +
-    "adds in the middle, the echo's CPU per request the least it spends on one request and one " +
-    "reply. The CPU ceiling is the most via/direct the CPU time measured allows were no core " +
-    "ever idle: direct, CPU0 and CPU1 are busy `2 x wall - idle` µs per request, and a proxy " +
-    "on them adds its own CPU and changes the node's; beside the node, CPU0 must also carry " +
-    "both alone; on a core of its own, the proxy is held to one request per its CPU µs.";
+    "three CPUs or more, pinned to CPU2. The target (the issue's) is on W2's `-c 50`, where a " +
+    "client's latency includes its wait in the closed loop of 50; the `-c 1` column shows the " +
+    "hop itself. `deno relay` and `deno echo` (scripts/_proxy_floor.ts) do nothing but copy " +
+    "bytes and answer `+OK`: the relay's added p50 is the least a Deno process adds in the " +
+    "middle, the echo's CPU per request the least it spends on one request and one reply. In " +
+    "the second table each round's run is set against that round's direct run, median and " +
+    "range: via/direct is direct wall / via wall for SET and GET together, and the CPU ceiling " +
+    "is the most that ratio could be were no CPU ever idle, from the CPU time measured and " +
+    "assuming the benchmark's CPU per request unchanged. Direct, CPU0 and CPU1 are busy " +
+    "`2 x wall - idle` µs per request; a proxy on them adds its own CPU and changes the node's; " +
+    "beside the node, CPU0 must carry both by itself; on CPU2 the proxy is held to one request " +
+    "per its CPU µs.";
 }
 
 function pinnedIf(cpu: Placement, cmd: string, args: string[]): [string, string[]] {
