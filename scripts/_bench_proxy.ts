@@ -5,10 +5,10 @@
 // runs twice: unpinned, where the scheduler puts it (in practice mostly beside the benchmark,
 // whose requests wake it), and pinned to CPU0 beside the data node, which is where a proxy
 // started by `hakv up` runs relative to the application. With three CPUs or more, a third run
-// pins it to CPU2, away from both. Each run also records the CPU time per request of the
-// data node and the proxy and the idle time per request of CPU0 and CPU1, from which the table
-// gives the throughput the CPU allows at best (`ceiling`), and the added p50 of a single client
-// (`-c 1`), which is the proxy's own latency without queueing.
+// pins it to CPU2, away from both. Each run also records, per request, the CPU time of the data
+// node and the proxy, the idle time of CPU0 and CPU1 and the wall time, from which the second
+// table estimates the most via/direct the CPU allows (`ceiling`); and the added p50 of a single
+// client (`-c 1`), which is the proxy's own latency without queueing.
 // Two do-nothing Deno programs (scripts/_proxy_floor.ts) run beside the node as well: an echo,
 // whose CPU per request is the least a Deno process spends reading one request and writing one
 // reply, and a relay, whose added latency is the least a Deno process adds in the middle.
@@ -152,22 +152,33 @@ interface PathRun {
   wall: number;
 }
 
+/** Medians over a path's rounds, each taken of a per-round sum so that sums keep their order. */
+interface Medians {
+  wall: number;
+  /** Direct: CPU0 and CPU1 busy on other than the node, `2 * wall - idle - node`. */
+  rest: number;
+  proxy: number;
+  /** Through a proxy: node + proxy, and the node alone. */
+  nodeProxy: number;
+  node: number;
+}
+
 /**
  * The highest via/direct throughput (both tests together: direct wall / via wall) that the CPU
  * time measured allows, were no CPU ever idle. Per request, direct, CPU0 and CPU1 are busy
- * `2 * wall - idle` µs: the data node and the rest (the benchmark, mostly), the rest assumed the
- * same through a proxy. A proxy on those two CPUs adds its own CPU and changes the node's, and
- * two CPUs give at most 2 µs of CPU per µs of wall. Beside the node, CPU0 must also carry node
- * and proxy by itself; on a CPU of its own, the proxy is held to one request per `proxy` µs.
- * Unpinned on more than two CPUs it is not confined, and there is no ceiling to give.
+ * `2 * wall - idle` µs: the data node and the rest (the benchmark, the kernel's softirqs, the
+ * harness, a VM's steal time), the rest assumed the same through a proxy. A proxy on those two
+ * CPUs adds its own CPU and changes the node's, and two CPUs give at most 2 µs of CPU per µs of
+ * wall. Beside the node, CPU0 must also carry node and proxy by itself; on a CPU of its own, the
+ * proxy is held to one request per `proxy` µs. Unpinned on more than two CPUs it is not
+ * confined, and there is no ceiling to give; nor on one CPU, where `2 * wall` means nothing.
  */
-function ceiling(direct: PathRun, via: PathRun, cpu: Placement): number | undefined {
-  if (cpu === "" && CPUS > 2) return undefined;
-  const rest = 2 * direct.wall - direct.idle - direct.node;
-  const onTwo = cpu === "2" ? via.node : via.node + via.proxy;
-  const bound = 2 * direct.wall / (rest + onTwo);
+function ceiling(direct: Medians, via: Medians, cpu: Placement): number | undefined {
+  if ((cpu === "" && CPUS > 2) || CPUS < 2) return undefined;
+  const onTwo = cpu === "2" ? via.node : via.nodeProxy;
+  const bound = 2 * direct.wall / (direct.rest + onTwo);
   if (cpu === "2") return Math.min(bound, direct.wall / via.proxy);
-  if (cpu === "0") return Math.min(bound, direct.wall / (via.node + via.proxy));
+  if (cpu === "0") return Math.min(bound, direct.wall / via.nodeProxy);
   return bound;
 }
 
@@ -260,16 +271,16 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const med = (p: Path, f: (r: PathRun) => number | undefined) =>
     median(samples.get(p)!.map(f).filter((x) => x !== undefined));
   const direct = paths[0]!;
-  // The ceiling from each figure's median: direct drifts across a run (its wall per request
-  // moved by a third between rounds on the development VM), and a round's direct run can be
-  // minutes away from its via runs, so pairing by round only adds that drift.
-  const medRun = (p: Path): PathRun => ({
-    c50: new Map(),
-    c1: new Map(),
-    node: med(p, (r) => r.node),
-    proxy: med(p, (r) => r.proxy),
-    idle: med(p, (r) => r.idle),
+  // The ratio and ceiling from medians, like every other figure in the tables. Direct drifts
+  // across a run (its wall per request moved by a third between rounds on the development VM)
+  // and moves the ratio and the ceiling alike, so a ceiling from medians is an estimate, as the
+  // ratio is; per round, beside the node, the two stayed within 1% of each other.
+  const medRun = (p: Path): Medians => ({
     wall: med(p, (r) => r.wall),
+    rest: med(p, (r) => 2 * r.wall - r.idle - r.node),
+    proxy: med(p, (r) => r.proxy),
+    nodeProxy: med(p, (r) => r.node + r.proxy),
+    node: med(p, (r) => r.node),
   });
   const dm = medRun(direct);
   const ratioCells = (p: Path): string[] => {
@@ -355,12 +366,12 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     "bytes and answer `+OK`: the relay's added p50 is the least a Deno process adds in the " +
     "middle, the echo's CPU per request the least it spends on one request and one reply. In " +
     "the second table, from the medians, via/direct is direct wall / via wall for SET and GET " +
-    "together, and the CPU ceiling is the most that ratio could be were no CPU ever idle, " +
-    "from the CPU time measured and " +
-    "assuming the benchmark's CPU per request unchanged. Direct, CPU0 and CPU1 are busy " +
-    "`2 x wall - idle` µs per request; a proxy on them adds its own CPU and changes the node's; " +
-    "beside the node, CPU0 must carry both by itself; on CPU2 the proxy is held to one request " +
-    "per its CPU µs.";
+    "together, and the CPU ceiling estimates the most that ratio could be were no CPU ever " +
+    "idle, from the CPU time measured. Direct, CPU0 and CPU1 are busy `2 x wall - idle` µs " +
+    "per request; a proxy on them adds its own CPU and changes the node's, everything else on " +
+    "them (the benchmark, softirqs, steal time) assumed the same; beside the node, CPU0 must " +
+    "carry both by itself; on CPU2 the proxy is held to one request per its CPU µs. Unpinned " +
+    "on three CPUs or more a proxy is not confined, and no ceiling is given.";
 }
 
 function pinnedIf(cpu: Placement, cmd: string, args: string[]): [string, string[]] {
