@@ -129,8 +129,11 @@ const label = (p: Path) => p.cpu === "" ? p.kind : `${p.kind} on CPU${p.cpu}`;
 /**
  * CPUs online (the `cpuN` lines of /proc/stat, which idleMicros reads); with three or more, each
  * proxy also runs pinned to CPU2. That CPU may share a physical core with CPU0 or CPU1 (SMT).
+ * Read when W10 runs, not when bench.ts loads: other systems have no /proc/stat.
  */
-const CPUS = Deno.readTextFileSync("/proc/stat").split("\n").filter((l) => /^cpu\d/.test(l)).length;
+function onlineCpus(): number {
+  return Deno.readTextFileSync("/proc/stat").split("\n").filter((l) => /^cpu\d/.test(l)).length;
+}
 
 async function bench(port: number, n: number, clients: number): Promise<Map<string, Sample>> {
   const [cmd, args] = pinned(1, "redis-benchmark", [
@@ -173,8 +176,13 @@ interface Medians {
  * proxy is held to one request per `proxy` µs. Unpinned on more than two CPUs it is not
  * confined, and there is no ceiling to give; nor on one CPU, where `2 * wall` means nothing.
  */
-function ceiling(direct: Medians, via: Medians, cpu: Placement): number | undefined {
-  if ((cpu === "" && CPUS > 2) || CPUS < 2) return undefined;
+function ceiling(
+  cpus: number,
+  direct: Medians,
+  via: Medians,
+  cpu: Placement,
+): number | undefined {
+  if ((cpu === "" && cpus > 2) || cpus < 2) return undefined;
   const onTwo = cpu === "2" ? via.node : via.nodeProxy;
   const bound = 2 * direct.wall / (direct.rest + onTwo);
   if (cpu === "2") return Math.min(bound, direct.wall / via.proxy);
@@ -192,7 +200,8 @@ export async function proxyWorkload(opts: Options): Promise<string> {
   const stops: (() => Promise<void>)[] = [];
   const paths: Path[] = [{ kind: "direct", cpu: "", port: server.port, pid: null }];
   // Without taskset nothing is pinned, so there is one placement only.
-  const placements: Placement[] = !HAS_TASKSET ? [""] : CPUS > 2 ? ["", "0", "2"] : ["", "0"];
+  const cpus = onlineCpus();
+  const placements: Placement[] = !HAS_TASKSET ? [""] : cpus > 2 ? ["", "0", "2"] : ["", "0"];
   const samples = new Map<Path, PathRun[]>();
   try {
     for (const cpu of placements) {
@@ -287,7 +296,7 @@ export async function proxyWorkload(opts: Options): Promise<string> {
     // Only a proxy's ratio and ceiling mean something: the floor programs are not proxies.
     if (p.kind !== "hakv proxy" && p.kind !== "haproxy") return ["—", "—"];
     const via = medRun(p);
-    const top = ceiling(dm, via, p.cpu);
+    const top = ceiling(cpus, dm, via, p.cpu);
     return [`${(dm.wall / via.wall).toFixed(2)}x`, top === undefined ? "—" : `${top.toFixed(2)}x`];
   };
   const rows: Row[] = [];

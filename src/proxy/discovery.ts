@@ -4,8 +4,9 @@
 // failover's leader promoted a replica of this master) or +switch-master; a sentinel with a
 // newer config epoch naming another node that claims master (a failover under way) means none
 // yet. Without: HAProxy-style ROLE checks of static backends, every check-interval, where
-// exactly one must claim to be master. Anything less certain (no majority, two claimants, a node that denies it) means no master:
-// clients wait, and replies from the last master wait until it is confirmed again.
+// exactly one must claim to be master. Anything less certain (no majority, two claimants, a
+// node that denies it) means no master: clients wait, and replies from the last master wait
+// until it is confirmed again.
 import { withTimeout } from "../_util/timeout.ts";
 import { fieldMap, RespClient, type RespValue } from "../client/mod.ts";
 
@@ -252,7 +253,7 @@ export class MasterTracker {
     if (master !== null) {
       const candidates = this.mode === "sentinel"
         ? await this.#replicasFromSentinels()
-        : this.#opts.backends.filter((b) => addrKey(b) !== addrKey(master));
+        : this.#opts.backends.filter((b) => !sameAddr(b, master));
       const roles = await Promise.all(candidates.map((c) => ask(c, ["ROLE"])));
       found = candidates.filter((_, i) => {
         const r = roles[i];
@@ -262,7 +263,7 @@ export class MasterTracker {
     }
     // Keep the same objects while the set is the same, so callers can compare by identity.
     const same = found.length === this.replicas.length &&
-      found.every((a, i) => addrKey(a) === addrKey(this.replicas[i]!));
+      found.every((a, i) => sameAddr(a, this.replicas[i]!));
     if (same || this.current !== master) return;
     this.replicas = found;
     for (const fn of this.#replicaListeners) fn(found);
